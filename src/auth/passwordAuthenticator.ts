@@ -1,0 +1,63 @@
+import { hashPassword, needsRehash, verifyPassword } from './passwordHash';
+import { normalizeUsername } from './accountRules';
+import type { LoginThrottle } from './loginThrottle';
+import type { Store, UserRecord } from '../store/store';
+
+export type SignInResult =
+  | { ok: true; user: UserRecord }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'disabled' }
+  | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+
+/**
+ * Username + password sign-in, shared by the browser form and the non-browser APIs. Unknown users
+ * and wrong passwords cost the same scrypt work and give the same answer; "disabled" is only
+ * revealed to someone who knows the password. Every outcome is audited, the password never is.
+ */
+export class PasswordAuthenticator {
+  private constructor(
+    private readonly store: Store,
+    private readonly throttle: LoginThrottle,
+    private readonly dummyHash: string,
+  ) {}
+
+  static async create(store: Store, throttle: LoginThrottle): Promise<PasswordAuthenticator> {
+    // Verified against for unknown usernames so both paths take one scrypt computation.
+    const dummyHash = await hashPassword('not-a-password-' + Math.random());
+    return new PasswordAuthenticator(store, throttle, dummyHash);
+  }
+
+  async signIn(rawUsername: string, password: string, clientIp: string, channel: string): Promise<SignInResult> {
+    const username = normalizeUsername(rawUsername).slice(0, 128);
+    const audit = (event: string, reason?: string) =>
+      this.store.appendAudit({
+        event,
+        actor: username || 'anonymous',
+        subject: username || null,
+        clientIp,
+        details: reason ? { channel, reason } : { channel },
+      });
+
+    const retryAfterSeconds = await this.throttle.retryAfter(username, clientIp);
+    if (retryAfterSeconds > 0) {
+      await audit('signin.failure', 'locked');
+      return { ok: false, reason: 'locked', retryAfterSeconds };
+    }
+
+    const user = username ? await this.store.findUserByUsername(username) : null;
+    const matches = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
+    if (!user || !user.passwordHash || !matches) {
+      await this.throttle.recordFailure(username, clientIp);
+      await audit('signin.failure', user ? 'wrong_password' : 'unknown_user');
+      return { ok: false, reason: 'invalid' };
+    }
+    if (user.disabled) {
+      await audit('signin.failure', 'disabled');
+      return { ok: false, reason: 'disabled' };
+    }
+    await this.throttle.recordSuccess(username);
+    if (needsRehash(user.passwordHash)) await this.store.setPasswordHash(user.id, await hashPassword(password));
+    await audit('signin.success');
+    return { ok: true, user };
+  }
+}

@@ -1,0 +1,157 @@
+import { buildSignedResponse } from '../saml/buildResponse';
+import { persistentNameId } from '../saml/persistentNameId';
+import { AUTHN_CONTEXT_PASSWORD, AUTHN_CONTEXT_PASSWORD_PROTECTED, NAMEID_PERSISTENT, type Principal } from '../saml/types';
+import type { EnvelopedSigner } from '../saml/xmlDsig';
+import type { RoleGrantRecord, Store, UserRecord } from '../store/store';
+import { parseRoleArn } from './arn';
+import { AwsRuleError } from './awsRuleError';
+import { checkConsoleRelayState } from './consoleRelayState';
+import { runAwsMappers } from './mappers';
+import { AWS_PARTITIONS, isAwsPartition, type AwsPartition } from './partitions';
+
+/** AWS caps the base64 SAMLResponse at 100,000 characters (cheat sheet, P1). */
+const MAX_SAML_RESPONSE_BASE64 = 100_000;
+
+export interface ConsoleSsoSettings {
+  entityId: string;
+  /** Configured sign-in endpoint and the partition it serves; other partitions use their default. */
+  signinUrl: string;
+  signinPartition: AwsPartition;
+  audience: string;
+  signResponse: boolean;
+  assertionLifetimeSeconds: number;
+  /** Whether users reach us over TLS: decides the AuthnContextClassRef we may claim. */
+  overTls: boolean;
+}
+
+export interface ConsoleSsoRequest {
+  user: UserRecord;
+  authnInstant: Date;
+  sessionIndex: string;
+  /** One role ARN, or undefined for every granted role of the partition (AWS shows its picker, E10). */
+  roleArn?: string;
+  partition?: string;
+  relayState?: string;
+  clientIp: string;
+}
+
+export interface ConsoleSsoPost {
+  acsUrl: string;
+  samlResponse: string;
+  relayState: string | null;
+  assertionId: string;
+  roles: string[];
+}
+
+/** A request the signed-in user may not make; `status` is the HTTP status to answer with. */
+export class ConsoleSsoDenied extends Error {
+  constructor(readonly status: number, message: string, readonly rule?: string) {
+    super(message);
+    this.name = 'ConsoleSsoDenied';
+  }
+}
+
+/**
+ * IdP-initiated sign-in to the AWS console: picks the user's grants, runs the AWS attribute mappers,
+ * builds and signs the Response for the partition's sign-in endpoint and audits what was issued.
+ */
+export class ConsoleSso {
+  constructor(
+    private readonly store: Store,
+    private readonly signer: EnvelopedSigner,
+    private readonly settings: ConsoleSsoSettings,
+    private readonly installationSecret: string,
+  ) {}
+
+  endpointFor(partition: AwsPartition): { acsUrl: string; audience: string } {
+    if (partition === this.settings.signinPartition) return { acsUrl: this.settings.signinUrl, audience: this.settings.audience };
+    return { acsUrl: AWS_PARTITIONS[partition].defaultAcsUrl, audience: AWS_PARTITIONS[partition].defaultAudience };
+  }
+
+  /** The grants that go into one response, or a denial the user can read. */
+  private selectGrants(all: RoleGrantRecord[], request: ConsoleSsoRequest): { grants: RoleGrantRecord[]; partition: AwsPartition } {
+    if (all.length === 0) {
+      throw new ConsoleSsoDenied(403, 'No AWS role is granted to any of your groups, so there is nothing to sign you in to. Ask an administrator for access.');
+    }
+    if (request.roleArn !== undefined) {
+      const grant = all.find((g) => g.roleArn === request.roleArn);
+      if (!grant) throw new ConsoleSsoDenied(403, 'That AWS role is not granted to you.');
+      return { grants: [grant], partition: parseRoleArn(grant.roleArn).partition };
+    }
+    const byPartition = new Map<AwsPartition, RoleGrantRecord[]>();
+    for (const grant of all) {
+      const partition = parseRoleArn(grant.roleArn).partition;
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), grant]);
+    }
+    if (request.partition !== undefined) {
+      if (!isAwsPartition(request.partition)) throw new ConsoleSsoDenied(400, 'Unknown AWS partition.');
+      const grants = byPartition.get(request.partition);
+      if (!grants) throw new ConsoleSsoDenied(403, `No AWS role in partition ${request.partition} is granted to you.`);
+      return { grants, partition: request.partition };
+    }
+    if (byPartition.size > 1) {
+      throw new ConsoleSsoDenied(400, 'Your roles span several AWS partitions, which sign in at different addresses: pick one from the portal.');
+    }
+    const [partition, grants] = [...byPartition.entries()][0]!;
+    return { grants, partition };
+  }
+
+  async issue(request: ConsoleSsoRequest): Promise<ConsoleSsoPost> {
+    const { user } = request;
+    const allGrants = await this.store.listRoleGrantsForUser(user.id);
+    let selected: { grants: RoleGrantRecord[]; partition: AwsPartition };
+    let relayState: string | null = null;
+    try {
+      selected = this.selectGrants(allGrants, request);
+      if (request.relayState) relayState = checkConsoleRelayState(request.relayState, selected.partition);
+    } catch (error) {
+      const reason = error instanceof AwsRuleError ? `${error.rule}: ${error.message}` : (error as Error).message;
+      await this.store.appendAudit({
+        event: 'sso.denied',
+        actor: user.username,
+        subject: user.username,
+        clientIp: request.clientIp,
+        details: { sp: 'aws', roleArn: request.roleArn ?? null, reason },
+      });
+      if (error instanceof AwsRuleError) throw new ConsoleSsoDenied(400, error.message, error.rule);
+      throw error;
+    }
+
+    const { acsUrl, audience } = this.endpointFor(selected.partition);
+    const principal: Principal = { userId: user.id, username: user.username, displayName: user.displayName, email: user.email };
+    const nameId = persistentNameId(this.installationSecret, user.subjectSeed, audience);
+    const built = buildSignedResponse(
+      {
+        issuer: this.settings.entityId,
+        destination: acsUrl,
+        audience,
+        nameId: { value: nameId, format: NAMEID_PERSISTENT },
+        now: new Date(),
+        lifetimeSeconds: this.settings.assertionLifetimeSeconds,
+        notBeforeSkewSeconds: 60,
+        authnInstant: request.authnInstant,
+        sessionIndex: request.sessionIndex,
+        authnContextClassRef: this.settings.overTls ? AUTHN_CONTEXT_PASSWORD_PROTECTED : AUTHN_CONTEXT_PASSWORD,
+        attributes: runAwsMappers({ principal, grants: selected.grants }),
+        signResponse: this.settings.signResponse,
+      },
+      this.signer,
+    );
+    const samlResponse = Buffer.from(built.xml, 'utf8').toString('base64');
+    if (samlResponse.length > MAX_SAML_RESPONSE_BASE64) {
+      throw new ConsoleSsoDenied(
+        413,
+        `The SAML response for ${selected.grants.length} roles would be ${samlResponse.length} characters; AWS accepts at most ${MAX_SAML_RESPONSE_BASE64}. Pick a single role.`,
+      );
+    }
+    const roles = selected.grants.map((g) => `${g.roleArn},${g.providerArn}`);
+    await this.store.appendAudit({
+      event: 'assertion.issued',
+      actor: user.username,
+      subject: user.username,
+      clientIp: request.clientIp,
+      details: { sp: audience, acs: acsUrl, assertionId: built.assertionId, responseId: built.responseId, nameId, roles },
+    });
+    return { acsUrl, samlResponse, relayState, assertionId: built.assertionId, roles };
+  }
+}

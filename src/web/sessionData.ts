@@ -1,0 +1,13 @@
+import 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Synchronizer CSRF token for every form of this session. */
+    csrfToken: string;
+    userId: number;
+    /** When the user authenticated (ms since epoch): AuthnInstant, and the start of the absolute session limit. */
+    authnInstant: number;
+    /** SAML SessionIndex shared by every assertion issued from this IdP session. */
+    sessionIndex: string;
+  }
+}
