@@ -85,16 +85,18 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Applies pending migrations; safe to call from several processes at once (BEGIN IMMEDIATE serialises them). */
+/** Applies pending migrations by name; safe to call from several processes at once (BEGIN IMMEDIATE serialises them). */
 function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
   const apply = db.transaction(() => {
-    const current = db.pragma('user_version', { simple: true }) as number;
-    if (current > sqliteMigrations.length) {
-      throw new Error(`database schema version ${current} is newer than this Sesame (${sqliteMigrations.length}); upgrade Sesame`);
-    }
-    for (let version = current; version < sqliteMigrations.length; version++) {
-      db.exec(sqliteMigrations[version]!);
-      db.pragma(`user_version = ${version + 1}`);
+    const applied = new Set((db.prepare(`SELECT name FROM schema_migrations`).all() as Array<{ name: string }>).map((r) => r.name));
+    const known = new Set(sqliteMigrations.map((m) => m.name));
+    const unknown = [...applied].filter((name) => !known.has(name));
+    if (unknown.length > 0) throw new Error(`the database has migrations this Sesame does not know (${unknown.join(', ')}): upgrade Sesame`);
+    for (const migration of sqliteMigrations) {
+      if (applied.has(migration.name)) continue;
+      db.exec(migration.sql);
+      db.prepare(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`).run(migration.name, new Date().toISOString());
     }
   });
   apply.immediate();
@@ -102,7 +104,8 @@ function migrate(db: Database.Database): void {
 
 /** The embedded default store: one SQLite file under the data directory, in WAL mode so several processes can share it. */
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  /** The connection, for the SQLite implementations of the other store interfaces (SP registry, MFA …). */
+  readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
 
   private constructor(file: string) {
