@@ -1,6 +1,7 @@
 import { buildSignedResponse } from '../saml/buildResponse';
 import { persistentNameId } from '../saml/persistentNameId';
-import { AUTHN_CONTEXT_PASSWORD, AUTHN_CONTEXT_PASSWORD_PROTECTED, NAMEID_PERSISTENT, type Principal } from '../saml/types';
+import { NAMEID_PERSISTENT, type Principal } from '../saml/types';
+import { authnContextFor } from '../auth/authnContext';
 import type { EnvelopedSigner } from '../saml/xmlDsig';
 import type { RoleGrantRecord, Store, UserRecord } from '../store/store';
 import { parseRoleArn } from './arn';
@@ -28,6 +29,8 @@ export interface ConsoleSsoRequest {
   user: UserRecord;
   authnInstant: Date;
   sessionIndex: string;
+  /** Whether this sign-in included a second factor. */
+  secondFactor: boolean;
   /** One role ARN, or undefined for every granted role of the partition (AWS shows its picker, E10). */
   roleArn?: string;
   partition?: string;
@@ -131,7 +134,7 @@ export class ConsoleSso {
         notBeforeSkewSeconds: 60,
         authnInstant: request.authnInstant,
         sessionIndex: request.sessionIndex,
-        authnContextClassRef: this.settings.overTls ? AUTHN_CONTEXT_PASSWORD_PROTECTED : AUTHN_CONTEXT_PASSWORD,
+        authnContextClassRef: authnContextFor({ overTls: this.settings.overTls, secondFactor: request.secondFactor }),
         attributes: runAwsMappers({ principal, grants: selected.grants }),
         signResponse: this.settings.signResponse,
       },

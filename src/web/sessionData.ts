@@ -9,5 +9,7 @@ declare module 'express-session' {
     authnInstant: number;
     /** SAML SessionIndex shared by every assertion issued from this IdP session. */
     sessionIndex: string;
+    /** True once the user also passed a second factor in this session (changes AuthnContextClassRef). */
+    secondFactor: boolean;
   }
 }

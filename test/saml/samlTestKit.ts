@@ -132,13 +132,16 @@ export interface XmlCryptoVerdict {
 /**
  * Verifies the Response's or the Assertion's own signature with xml-crypto 6.3.2: a fresh SignedXml
  * per check (security-notes §2.1), our certificate as `publicCert`, the default `getCertFromKeyInfo`
- * (a noop, so KeyInfo is never trusted) and `ID` as the id attribute.
+ * (a noop, so KeyInfo is never trusted) and `ID` as the id attribute. `ID` is already in
+ * xml-crypto's default id attributes (Id, ID, id); passing `idAttribute: 'ID'` as well makes 6.3.2
+ * count the element twice and refuse the document as a signature-wrapping attempt.
  */
 export function verifyWithXmlCrypto(xml: string, certPem: string, which: 'Response' | 'Assertion'): XmlCryptoVerdict {
   const doc = parseStrict(xml);
   const signatureNode = ownSignature(doc, which);
   assert.ok(signatureNode, `the ${which} carries no ds:Signature`);
-  const sig = new SignedXml({ publicCert: certPem, idAttribute: 'ID' });
+  const sig = new SignedXml({ publicCert: certPem });
+  assert.ok((sig as unknown as { idAttributes: string[] }).idAttributes.includes('ID'));
   sig.loadSignature(signatureNode);
   const valid = sig.checkSignature(xml);
   return {

@@ -22,6 +22,7 @@ export function awsSsoRoutes(deps: { consoleSso: ConsoleSso }): Router {
         user,
         authnInstant: new Date(req.session.authnInstant!),
         sessionIndex: req.session.sessionIndex!,
+        secondFactor: req.session.secondFactor === true,
         roleArn: singleQueryValue(req.query.role, 'role'),
         partition: singleQueryValue(req.query.partition, 'partition'),
         relayState: singleQueryValue(req.query.relay, 'relay'),
