@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system tools the end-to-end and peer tests drive (see docs / test/helpers/peers.ts):
-# xmlsec1, OneLogin python3-saml, pysaml2, awscli, Chromium, slapd (+ ldap-utils, openssl).
+# xmlsec1, OneLogin python3-saml, pysaml2, awscli, Chromium, slapd (+ ldap-utils, openssl), and
+# SimpleSAMLphp served by PHP's built-in server (php-cli, with the DOM/XML and mbstring extensions it needs).
 # Debian/Ubuntu only. apt is skipped entirely when everything is already present.
 set -euo pipefail
 
-APT_PACKAGES=(xmlsec1 python3-onelogin-saml2 python3-pysaml2 awscli chromium slapd ldap-utils openssl ca-certificates)
+APT_PACKAGES=(xmlsec1 python3-onelogin-saml2 python3-pysaml2 awscli bsdutils chromium slapd ldap-utils openssl ca-certificates simplesamlphp php-cli php-xml php-mbstring)
 # The Debian interpreter on purpose: a pyenv/venv python3 on PATH cannot import Debian's packages.
 SYSTEM_PYTHON=/usr/bin/python3
 
@@ -26,10 +27,13 @@ check_all() {
   check "python3-onelogin-saml2 + python3-pysaml2 ($SYSTEM_PYTHON -c 'import onelogin.saml2, saml2')" \
     "$SYSTEM_PYTHON" -c 'import onelogin.saml2, saml2'
   check "awscli (/usr/bin/aws)" test -x /usr/bin/aws
+  check "script from util-linux (pseudo-terminal for the sesame-aws prompt tests)" command -v script
   check "chromium (/usr/bin/chromium)" test -x /usr/bin/chromium
   check "slapd (/usr/sbin/slapd)" test -x /usr/sbin/slapd
   check "openssl" command -v openssl
   check "ldap-utils (ldapadd)" command -v ldapadd
+  check "simplesamlphp (/usr/share/simplesamlphp/www)" test -f /usr/share/simplesamlphp/www/module.php
+  check "php-cli + php-xml + php-mbstring (php -r with DOMDocument, mb_strlen)" php -r 'exit(class_exists("DOMDocument") && function_exists("mb_strlen") ? 0 : 1);'
 }
 
 check_all

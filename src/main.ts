@@ -4,40 +4,107 @@ import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { SqliteStore } from './store/sqliteStore';
-import { ensureSigningKey, SigningKeyError } from './saml/keys/signingKey';
-import { EnvelopedSigner } from './saml/xmlDsig';
+import { SigningKeyError } from './saml/keys/signingKey';
+import { SigningKeyRing } from './saml/keys/signingKeyRing';
+import { SqliteSigningKeyStore } from './store/sqliteSigningKeyStore';
+import { MfaService } from './auth/mfaService';
+import { SqliteMfaStore } from './store/sqliteMfaStore';
+import { SqliteDirectoryStore } from './store/sqliteDirectoryStore';
+import { SqliteConsoleStore } from './store/sqliteConsoleStore';
+import { LdapDirectory } from './auth/ldap/ldapDirectory';
+import { LdapDirectorySignIn } from './auth/ldap/directorySignIn';
 import { buildIdpMetadata } from './saml/idpMetadata';
 import { LoginThrottle } from './auth/loginThrottle';
 import { PasswordAuthenticator } from './auth/passwordAuthenticator';
 import { FirstAdminSetup } from './auth/firstAdminSetup';
 import { ConsoleSso } from './aws/consoleSso';
 import { createApp } from './web/app';
+import { createSamlServices, seedServiceProviders } from './sp/samlServices';
+import { ApiTokenService } from './auth/apiTokens';
+import { NonBrowserSignIn } from './auth/nonBrowserSignIn';
+import { SqliteApiTokenStore } from './store/sqliteApiTokenStore';
+import { ECP_PATH } from './web/routes/ecpRoutes';
+import cluster from 'node:cluster';
+import os from 'node:os';
+import { configureSharedKdfThreads } from './auth/kdfThreads';
+import { runClusterPrimary, type PreparedInstallation } from './cluster/clusterPrimary';
+import { serveAsClusterWorker } from './cluster/clusterWorker';
+import { startWalCheckpoints } from './cluster/walCheckpoints';
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
-/** The composition root: config → store → keys → services → app → listening server. */
-export async function startSesame(config: Config): Promise<{ server: http.Server; close: () => Promise<void> }> {
-  const store = SqliteStore.open(config.dataDir);
-  const { key, created } = await ensureSigningKey({
+/**
+ * The signing key ring (current, next and previous keys; rollover from the admin console), seeded
+ * with the configured key pair, which is generated on the very first start.
+ */
+function signingKeyRingFor(config: Config, store: SqliteStore, say: (line: string) => void): Promise<SigningKeyRing> {
+  return SigningKeyRing.open({
+    store: new SqliteSigningKeyStore(store.db),
     keyPath: config.signingKeyPath,
     certPath: config.signingCertPath,
     commonName: `Sesame IdP ${new URL(config.baseUrl).hostname}`,
     modulusLength: config.signingKeyBits,
+    log: say,
   });
-  if (created) log(`generated a new ${config.signingKeyBits}-bit signing key (${key.id}) at ${config.signingKeyPath}`);
-  else log(`signing key ${key.id} loaded; certificate valid until ${key.notAfter.toISOString()}`);
+}
+
+function announceListening(config: Config, port: number, workers: number, setupToken: string | null): void {
+  const processes = workers > 1 ? `, ${workers} worker processes` : '';
+  log(`Sesame listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port} (base URL ${config.baseUrl}, entityID ${config.entityId}${processes})`);
+  if (setupToken) {
+    log(`no administrator exists yet: create the first one at ${config.baseUrl}/setup?token=${setupToken} (valid 24 hours, once)`);
+    log(`  or run: npm run sesame -- user add <name> --admin --password-stdin`);
+  }
+}
+
+export interface StartOptions {
+  /**
+   * 'worker' when this process is one of several cluster workers (src/cluster): the primary already
+   * ran the once-per-start work (prepareInstallation), announces the address, owns the setup token
+   * and purges expired rows, so the worker does none of that.
+   */
+  role?: 'single' | 'worker';
+}
+
+/** The composition root: config → store → keys → services → app → listening server. */
+export async function startSesame(config: Config, options: StartOptions = {}): Promise<{ server: http.Server; close: () => Promise<void> }> {
+  const worker = options.role === 'worker';
+  // Password hashing gets this process's share of the cores (one thread per worker per core).
+  configureSharedKdfThreads(Math.max(1, Math.round(os.availableParallelism() / config.workers)));
+  const store = SqliteStore.open(config.dataDir);
+  // The primary checkpoints the WAL for the workers (cluster/walCheckpoints.ts): no fsync stalls a request.
+  if (worker) store.db.pragma('wal_autocheckpoint = 0');
+  const keyRing = await signingKeyRingFor(config, store, worker ? () => undefined : log);
+  // Every process re-reads the ring within a second of a switch made in another one.
+  keyRing.startWatching();
 
   const sessionSecret = config.sessionSecret ?? (await store.getOrCreateSetting('session_secret', () => randomBytes(32).toString('base64url')));
   const nameIdSecret = await store.getOrCreateSetting('nameid_secret', () => randomBytes(32).toString('base64url'));
-  const signer = new EnvelopedSigner(key);
-  const metadataXml = buildIdpMetadata({
+  // Signs with whichever key the ring says is current at that moment.
+  const signer = keyRing.signer;
+  const buildMetadata = (signingCertificates: string[]) => buildIdpMetadata({
     entityId: config.entityId,
-    signingCertificates: [key.certificateBase64],
+    signingCertificates,
     ssoUrl: `${config.baseUrl}/saml/sso`,
+    ecpUrl: `${config.baseUrl}${ECP_PATH}`,
+    sloUrl: `${config.baseUrl}/saml/slo`,
+    wantAuthnRequestsSigned: config.saml.requireSignedRequests,
   });
   const throttle = new LoginThrottle(store);
-  const authenticator = await PasswordAuthenticator.create(store, throttle);
+  const directoryStore = new SqliteDirectoryStore(store.db);
+  const directory = config.ldap ? new LdapDirectorySignIn(new LdapDirectory(config.ldap), directoryStore, store, log) : null;
+  const authenticator = await PasswordAuthenticator.create(store, throttle, directory);
+  const mfa = new MfaService(new SqliteMfaStore(store.db), store, {
+    issuer: `Sesame (${new URL(config.baseUrl).hostname})`,
+    pepper: await store.getOrCreateSetting('mfa_pepper', () => randomBytes(32).toString('base64url')),
+  });
   const setup = new FirstAdminSetup(store);
+  const apiTokens = new ApiTokenService(store, new SqliteApiTokenStore(store.db), config.nonBrowser.apiTokenSeconds);
+  // The JSON API and ECP ask for a one-time code through the same SecondFactorCheck as the browser.
+  const nonBrowserSignIn = new NonBrowserSignIn(authenticator, mfa, store);
+  // Any SAML SP (issue 4): the registry (AWS consoles included), SP-initiated SSO and Single Logout.
+  if (!worker) await seedServiceProviders(config, store);
+  const saml = createSamlServices(config, store, () => keyRing.current(), nameIdSecret);
   const consoleSso = new ConsoleSso(
     store,
     signer,
@@ -51,9 +118,12 @@ export async function startSesame(config: Config): Promise<{ server: http.Server
       overTls: config.baseUrl.startsWith('https:'),
     },
     nameIdSecret,
+    saml.sps,
   );
 
-  const app = createApp({ config, store, sessionSecret, authenticator, setup, consoleSso, metadataXml: () => metadataXml, log });
+  const app = createApp({ config, store, sessionSecret, authenticator, setup, consoleSso, nonBrowserSignIn, apiTokens, metadataXml: () => keyRing.metadataXml(buildMetadata), log, saml,
+    adminConsole: { mfa, directory: directoryStore, consoleStore: new SqliteConsoleStore(store.db), keyRing, directoryEnabled: config.ldap !== null, spRegistryStore: saml.sps },
+  });
   const server = config.tls
     ? https.createServer({ key: fs.readFileSync(config.tls.keyPath), cert: fs.readFileSync(config.tls.certPath) }, app)
     : http.createServer(app);
@@ -65,22 +135,48 @@ export async function startSesame(config: Config): Promise<{ server: http.Server
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log(`Sesame listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port} (base URL ${config.baseUrl}, entityID ${config.entityId})`);
+  if (!worker) announceListening(config, port, 1, await setup.issueTokenIfNeeded());
 
-  const setupToken = await setup.issueTokenIfNeeded();
-  if (setupToken) {
-    log(`no administrator exists yet: create the first one at ${config.baseUrl}/setup?token=${setupToken} (valid 24 hours, once)`);
-    log(`  or run: npm run sesame -- user add <name> --admin --password-stdin`);
-  }
-
-  const purge = setInterval(() => void store.purgeExpired(Date.now()).catch(() => undefined), 10 * 60 * 1000);
-  purge.unref();
+  const purge = worker ? undefined : setInterval(() => void store.purgeExpired(Date.now()).catch(() => undefined), 10 * 60 * 1000);
+  purge?.unref();
   return {
     server,
     close: async () => {
       clearInterval(purge);
+      keyRing.stopWatching();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The cluster primary's once-per-start work, before any worker forks: migrations, signing-key
+ * generation, installation secrets and the first-admin setup token. N workers starting at once then
+ * only read them, instead of racing to create a key or each printing a different setup link.
+ */
+export async function prepareInstallation(config: Config): Promise<PreparedInstallation> {
+  const store = SqliteStore.open(config.dataDir);
+  let setupToken: string | null;
+  try {
+    await signingKeyRingFor(config, store, log);
+    if (config.sessionSecret === null) await store.getOrCreateSetting('session_secret', () => randomBytes(32).toString('base64url'));
+    await store.getOrCreateSetting('nameid_secret', () => randomBytes(32).toString('base64url'));
+    await seedServiceProviders(config, store);
+    setupToken = await new FirstAdminSetup(store).issueTokenIfNeeded();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const purge = setInterval(() => void store.purgeExpired(Date.now()).catch(() => undefined), 10 * 60 * 1000);
+  purge.unref();
+  const checkpoints = startWalCheckpoints(store.db);
+  return {
+    announce: (port) => announceListening(config, port, config.workers, setupToken),
+    close: async () => {
+      clearInterval(purge);
+      checkpoints.stop();
       await store.close();
     },
   };
@@ -98,7 +194,12 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
-    const running = await startSesame(config);
+    if (config.workers > 1 && cluster.isPrimary) {
+      await runClusterPrimary({ workers: config.workers, prepare: () => prepareInstallation(config), log });
+      return;
+    }
+    const running = await startSesame(config, { role: cluster.isWorker ? 'worker' : 'single' });
+    if (cluster.isWorker) return serveAsClusterWorker(running, log);
     const stop = () => {
       log('shutting down');
       void running.close().then(() => process.exit(0));

@@ -3,6 +3,20 @@ import { AccountInputError, checkDisplayName, checkEmail, checkNewPassword, chec
 import { checkRoleProviderPair } from '../aws/arn';
 import { checkSessionDuration } from '../aws/sessionDuration';
 import type { GroupRecord, RoleGrantRecord, Store, UserRecord } from '../store/store';
+import type { MfaService } from '../auth/mfaService';
+import type { DirectoryStore } from '../store/directoryStore';
+import type { ConsoleStore } from '../store/consoleStore';
+import type { SigningKeyRing } from '../saml/keys/signingKeyRing';
+
+/** The services behind the admin console's extra sections; each is optional so the CLI can go without. */
+export interface AdminExtras {
+  mfa?: MfaService;
+  directory?: DirectoryStore;
+  console?: ConsoleStore;
+  keyRing?: SigningKeyRing;
+  /** Where the admin's request came from, for the audit log. */
+  clientIp?: string | null;
+}
 
 /** Input an admin got wrong, or something that does not exist; the message says which and how to fix it. */
 export class AdminInputError extends Error {
@@ -20,10 +34,16 @@ const MAX_LABEL = 128;
  * command and the admin console are thin front ends over this.
  */
 export class AdminService {
-  constructor(private readonly store: Store, private readonly actor: string) {}
+  constructor(private readonly store: Store, private readonly actor: string, private readonly extras: AdminExtras = {}) {}
 
   private audit(event: string, subject: string, details: Record<string, unknown> = {}) {
-    return this.store.appendAudit({ event, actor: this.actor, subject, details });
+    return this.store.appendAudit({ event, actor: this.actor, subject, clientIp: this.extras.clientIp ?? null, details });
+  }
+
+  private need<K extends keyof AdminExtras>(name: K): NonNullable<AdminExtras[K]> {
+    const service = this.extras[name];
+    if (!service) throw new AdminInputError(`this Sesame runs without ${name}`);
+    return service as NonNullable<AdminExtras[K]>;
   }
 
   async userByName(raw: string): Promise<UserRecord> {
@@ -54,6 +74,9 @@ export class AdminService {
 
   async setPassword(rawUsername: string, password: string): Promise<void> {
     const user = await this.userByName(rawUsername);
+    if (this.extras.directory && (await this.extras.directory.findDirectoryAccount(user.id))) {
+      throw new AdminInputError(`"${user.username}" signs in with the company directory; change the password there`);
+    }
     await this.store.setPasswordHash(user.id, await hashPassword(checkNewPassword(password, user.username)));
     await this.audit('admin.user.password', user.username);
   }
@@ -111,6 +134,73 @@ export class AdminService {
     if (!grant) throw new AdminInputError(`no grant with id ${id}`);
     await this.store.removeRoleGrant(id);
     await this.audit('admin.grant.remove', grant.groupName, { grantId: id, roleArn: grant.roleArn, providerArn: grant.providerArn });
+  }
+
+  /** Removes a user's TOTP secret and recovery codes (lost phone). */
+  async resetSecondFactor(rawUsername: string): Promise<boolean> {
+    const user = await this.userByName(rawUsername);
+    return this.need('mfa').reset(user, this.actor, this.extras.clientIp ?? null);
+  }
+
+  async setGroupMfaRequired(groupName: string, required: boolean): Promise<void> {
+    await this.need('mfa').setGroupRequired(await this.groupByName(groupName), required, this.actor, this.extras.clientIp ?? null);
+  }
+
+  /** Members of the directory group (a DN such as cn=aws-admins,ou=groups,dc=example,dc=org, or its name) join this Sesame group at sign-in. */
+  async mapDirectoryGroup(groupName: string, directoryGroup: string): Promise<boolean> {
+    const group = await this.groupByName(groupName);
+    const value = directoryGroup.trim();
+    if (value === '' || value.length > 512 || /[\u0000-\u001f\u007f]/.test(value)) {
+      throw new AdminInputError('directory group must be a group DN or name of at most 512 printable characters');
+    }
+    const added = await this.need('directory').mapDirectoryGroup(value, group.id);
+    if (added) await this.audit('admin.group.map-directory', group.name, { directoryGroup: value });
+    return added;
+  }
+
+  async unmapDirectoryGroup(groupName: string, directoryGroup: string): Promise<boolean> {
+    const group = await this.groupByName(groupName);
+    const removed = await this.need('directory').unmapDirectoryGroup(directoryGroup.trim(), group.id);
+    if (removed) await this.audit('admin.group.unmap-directory', group.name, { directoryGroup: directoryGroup.trim() });
+    return removed;
+  }
+
+  async putAwsAccount(accountId: string, label: string): Promise<void> {
+    const id = accountId.trim();
+    if (!/^\d{12}$/.test(id)) throw new AdminInputError(`AWS account id "${id.slice(0, 40)}" must be exactly 12 digits`);
+    const clean = label.trim();
+    if (clean === '' || clean.length > MAX_LABEL || /[\u0000-\u001f\u007f]/.test(clean)) {
+      throw new AdminInputError(`account label must be 1–${MAX_LABEL} printable characters`);
+    }
+    await this.need('console').putAwsAccount(id, clean);
+    await this.audit('admin.aws-account.put', id, { label: clean });
+  }
+
+  async removeAwsAccount(accountId: string): Promise<void> {
+    if (!(await this.need('console').removeAwsAccount(accountId.trim()))) throw new AdminInputError(`no AWS account ${accountId.slice(0, 40)} is labelled`);
+    await this.audit('admin.aws-account.remove', accountId.trim());
+  }
+
+  /** Rollover step 1 (S5): a new key pair whose certificate is published beside the current one. */
+  async createNextSigningKey(): Promise<string> {
+    const key = await this.need('keyRing').createNext();
+    await this.audit('admin.keys.create-next', key.id, { fingerprint: key.fingerprint, notAfter: key.notAfter });
+    return key.id;
+  }
+
+  /** Rollover step 2: the next key signs from now on; the old one stays published as "previous". */
+  async activateNextSigningKey(): Promise<string> {
+    const ring = this.need('keyRing');
+    const before = ring.currentKeyId();
+    await ring.activateNext();
+    await this.audit('admin.keys.activate', ring.currentKeyId(), { previous: before });
+    return ring.currentKeyId();
+  }
+
+  /** Rollover step 3: the previous (or an unused next) key leaves the metadata. */
+  async retireSigningKey(id: string): Promise<void> {
+    const from = await this.need('keyRing').retire(id.trim());
+    await this.audit('admin.keys.retire', id.trim(), { was: from });
   }
 }
 

@@ -40,7 +40,7 @@ export function checkDisplayName(raw: string | null | undefined, fallback: strin
   const name = (raw ?? '').normalize('NFC').trim();
   if (name === '') return fallback;
   if (name.length > 128) throw new AccountInputError('displayName', 'display name must be at most 128 characters');
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new AccountInputError('displayName', 'display name must not contain control characters');
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) throw new AccountInputError('displayName', 'display name must not contain control characters or line separators');
   return name;
 }
 

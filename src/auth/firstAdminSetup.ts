@@ -37,28 +37,41 @@ export class FirstAdminSetup {
 
   async isValidToken(token: unknown): Promise<boolean> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return false;
-    const raw = await this.store.getSetting(SETTING);
-    if (!raw) return false;
-    const saved = JSON.parse(raw) as { hash: string; expiresAt: number };
-    if (saved.expiresAt < this.clock()) return false;
-    return timingSafeEqual(Buffer.from(saved.hash, 'hex'), sha256(token)) && (await this.store.countAdmins()) === 0;
+    const saved = await this.store.getSetting(SETTING);
+    return saved !== null && this.matches(saved, token) && (await this.store.countAdmins()) === 0;
   }
 
-  /** Creates the admin and burns the token; throws AccountInputError for bad input. */
+  /**
+   * Creates the admin and burns the token; throws AccountInputError for bad input. The token is
+   * taken atomically before the slow password hashing, so two concurrent redemptions cannot both
+   * create an admin; it is put back if the account cannot be created.
+   */
   async redeem(token: unknown, input: FirstAdminInput, clientIp: string): Promise<UserRecord> {
-    if (!(await this.isValidToken(token))) throw new AccountInputError('token', 'This setup link is invalid, used or expired. Restart Sesame to print a new one.');
+    const invalid = new AccountInputError('token', 'This setup link is invalid, used or expired. Restart Sesame to print a new one.');
+    if (!(await this.isValidToken(token))) throw invalid;
     const username = checkUsername(input.username);
     if (input.password !== input.passwordRepeat) throw new AccountInputError('passwordRepeat', 'The two passwords differ.');
     checkNewPassword(input.password, username);
-    const user = await this.store.createUser({
-      username,
-      displayName: checkDisplayName(input.displayName, username),
-      email: checkEmail(input.email),
-      passwordHash: await hashPassword(input.password),
-      isAdmin: true,
-    });
-    await this.store.setSetting(SETTING, null);
-    await this.store.appendAudit({ event: 'admin.user.create', actor: 'setup-link', subject: username, clientIp, details: { admin: true, via: 'first-admin setup' } });
-    return user;
+    const displayName = checkDisplayName(input.displayName, username);
+    const email = checkEmail(input.email);
+
+    const claimed = await this.store.consumeSetting(SETTING);
+    if (!claimed || !this.matches(claimed, token as string)) {
+      if (claimed) await this.store.setSetting(SETTING, claimed);
+      throw invalid;
+    }
+    try {
+      const user = await this.store.createUser({ username, displayName, email, passwordHash: await hashPassword(input.password), isAdmin: true });
+      await this.store.appendAudit({ event: 'admin.user.create', actor: 'setup-link', subject: username, clientIp, details: { admin: true, via: 'first-admin setup' } });
+      return user;
+    } catch (error) {
+      await this.store.setSetting(SETTING, claimed);
+      throw error;
+    }
+  }
+
+  private matches(saved: string, token: string): boolean {
+    const { hash, expiresAt } = JSON.parse(saved) as { hash: string; expiresAt: number };
+    return expiresAt >= this.clock() && timingSafeEqual(Buffer.from(hash, 'hex'), sha256(token));
   }
 }

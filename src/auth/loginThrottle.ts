@@ -1,4 +1,4 @@
-import type { Store, ThrottleState } from '../store/store';
+import type { Store } from '../store/store';
 
 export interface ThrottlePolicy {
   windowSeconds: number;
@@ -16,9 +16,10 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
 };
 
 /**
- * Counts failed sign-ins per account name and per client address, in the store (so every worker
- * process sees the same counters), and locks a key for a while once it passes its limit.
- * Account names are counted whether or not they exist, so a lockout reveals nothing about existence.
+ * Limits password guesses per account name and per client address. Every attempt is counted
+ * *before* the password is checked, atomically in the store (so parallel guesses and several worker
+ * processes cannot slip past the limit); a success then takes its count back. Account names are
+ * counted whether or not they exist, so a lockout reveals nothing about existence.
  */
 export class LoginThrottle {
   constructor(
@@ -27,44 +28,31 @@ export class LoginThrottle {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private keys(username: string, clientIp: string): Array<{ key: string; max: number }> {
-    return [
-      { key: `account:${username}`, max: this.policy.maxFailuresPerAccount },
-      { key: `client:${clientIp}`, max: this.policy.maxFailuresPerClient },
-    ];
+  private attempt(key: string, maxAttempts: number, now: number) {
+    return this.store.registerAttempt(key, {
+      now,
+      windowMs: this.policy.windowSeconds * 1000,
+      maxAttempts,
+      lockMs: this.policy.lockSeconds * 1000,
+    });
   }
 
-  /** Seconds until the attempt may be made, or 0 when it may be made now. */
-  async retryAfter(username: string, clientIp: string): Promise<number> {
+  /**
+   * Counts one sign-in attempt. Returns 0 when it may go ahead, else the seconds until the account
+   * or client is unlocked (the attempt is then refused without looking at the password).
+   */
+  async beginAttempt(username: string, clientIp: string): Promise<number> {
     const now = this.clock();
-    let wait = 0;
-    for (const { key } of this.keys(username, clientIp)) {
-      const state = await this.store.getThrottle(key);
-      if (state && state.lockedUntil > now) wait = Math.max(wait, Math.ceil((state.lockedUntil - now) / 1000));
-    }
-    return wait;
+    const client = await this.attempt(`client:${clientIp}`, this.policy.maxFailuresPerClient, now);
+    if (client.lockedUntil > now) return Math.ceil((client.lockedUntil - now) / 1000);
+    const account = await this.attempt(`account:${username}`, this.policy.maxFailuresPerAccount, now);
+    if (account.lockedUntil > now) return Math.ceil((account.lockedUntil - now) / 1000);
+    return 0;
   }
 
-  async recordFailure(username: string, clientIp: string): Promise<void> {
-    const now = this.clock();
-    for (const { key, max } of this.keys(username, clientIp)) {
-      const previous = await this.store.getThrottle(key);
-      const fresh = !previous || now - previous.windowStartedAt > this.policy.windowSeconds * 1000;
-      const state: ThrottleState = fresh
-        ? { failures: 1, windowStartedAt: now, lockedUntil: 0 }
-        : { ...previous, failures: previous.failures + 1 };
-      if (state.failures >= max) {
-        state.lockedUntil = now + this.policy.lockSeconds * 1000;
-        // The lock starts a new counting window, so the key is free again after lockSeconds.
-        state.failures = 0;
-        state.windowStartedAt = now;
-      }
-      await this.store.putThrottle(key, state);
-    }
-  }
-
-  /** A successful sign-in clears the account's counter; the client address keeps its count. */
-  async recordSuccess(username: string): Promise<void> {
+  /** A successful sign-in clears the account's count and takes its own attempt back from the client's. */
+  async succeeded(username: string, clientIp: string): Promise<void> {
     await this.store.clearThrottle(`account:${username}`);
+    await this.store.forgiveAttempt(`client:${clientIp}`);
   }
 }

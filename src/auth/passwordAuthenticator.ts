@@ -2,6 +2,7 @@ import { hashPassword, needsRehash, verifyPassword } from './passwordHash';
 import { normalizeUsername } from './accountRules';
 import type { LoginThrottle } from './loginThrottle';
 import type { Store, UserRecord } from '../store/store';
+import { DirectoryUnavailableError, type DirectorySignIn } from './ldap/directorySignIn';
 
 export type SignInResult =
   | { ok: true; user: UserRecord }
@@ -19,12 +20,14 @@ export class PasswordAuthenticator {
     private readonly store: Store,
     private readonly throttle: LoginThrottle,
     private readonly dummyHash: string,
+    /** LDAP/AD: answers for usernames without a local account and for users it provisioned. */
+    private readonly directory: DirectorySignIn | null = null,
   ) {}
 
-  static async create(store: Store, throttle: LoginThrottle): Promise<PasswordAuthenticator> {
+  static async create(store: Store, throttle: LoginThrottle, directory: DirectorySignIn | null = null): Promise<PasswordAuthenticator> {
     // Verified against for unknown usernames so both paths take one scrypt computation.
     const dummyHash = await hashPassword('not-a-password-' + Math.random());
-    return new PasswordAuthenticator(store, throttle, dummyHash);
+    return new PasswordAuthenticator(store, throttle, dummyHash, directory);
   }
 
   async signIn(rawUsername: string, password: string, clientIp: string, channel: string): Promise<SignInResult> {
@@ -38,16 +41,16 @@ export class PasswordAuthenticator {
         details: reason ? { channel, reason } : { channel },
       });
 
-    const retryAfterSeconds = await this.throttle.retryAfter(username, clientIp);
+    const retryAfterSeconds = await this.throttle.beginAttempt(username, clientIp);
     if (retryAfterSeconds > 0) {
       await audit('signin.failure', 'locked');
       return { ok: false, reason: 'locked', retryAfterSeconds };
     }
 
     const user = username ? await this.store.findUserByUsername(username) : null;
+    if (this.directory && username && (await this.directory.handles(user))) return this.signInWithDirectory(username, password, clientIp, channel);
     const matches = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
     if (!user || !user.passwordHash || !matches) {
-      await this.throttle.recordFailure(username, clientIp);
       await audit('signin.failure', user ? 'wrong_password' : 'unknown_user');
       return { ok: false, reason: 'invalid' };
     }
@@ -55,9 +58,29 @@ export class PasswordAuthenticator {
       await audit('signin.failure', 'disabled');
       return { ok: false, reason: 'disabled' };
     }
-    await this.throttle.recordSuccess(username);
+    await this.throttle.succeeded(username, clientIp);
     if (needsRehash(user.passwordHash)) await this.store.setPasswordHash(user.id, await hashPassword(password));
     await audit('signin.success');
     return { ok: true, user };
+  }
+
+  /** Same throttle, answers and audit as a local sign-in; the directory checks the password. */
+  private async signInWithDirectory(username: string, password: string, clientIp: string, channel: string): Promise<SignInResult> {
+    const outcome = await this.directory!.signIn(username, password, clientIp);
+    const audit = (event: string, details: Record<string, unknown>) =>
+      this.store.appendAudit({ event, actor: username, subject: username, clientIp, details: { channel, source: 'directory', ...details } });
+    if (outcome.ok) {
+      await this.throttle.succeeded(username, clientIp);
+      await audit('signin.success', {});
+      return { ok: true, user: outcome.user };
+    }
+    await audit('signin.failure', { reason: `directory_${outcome.reason}`, detail: outcome.detail });
+    if (outcome.reason === 'unavailable') {
+      // An outage is nobody's guess: give the counted attempt back so users are not locked out by it.
+      await this.store.forgiveAttempt(`account:${username}`);
+      await this.store.forgiveAttempt(`client:${clientIp}`);
+      throw new DirectoryUnavailableError(outcome.detail);
+    }
+    return outcome.reason === 'disabled' ? { ok: false, reason: 'disabled' } : { ok: false, reason: 'invalid' };
   }
 }

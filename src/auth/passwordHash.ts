@@ -1,9 +1,11 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { sharedKdfThreads } from './kdfThreads';
 
 /**
  * Password hashing with scrypt (memory-hard, RFC 7914). The stored string carries its own parameters
  * ("scrypt$N$r$p$salt$hash") so they can be raised later without breaking existing hashes.
- * node's crypto.scrypt runs on the libuv thread pool, so hashing never blocks the event loop.
+ * scrypt runs on Sesame's KDF threads (kdfThreads.ts), below the priority of request handling, so
+ * hashing never blocks the event loop and a flood of sign-in attempts cannot starve signed-in users.
  */
 
 export interface ScryptParams {
@@ -18,9 +20,7 @@ const KEY_LENGTH = 32;
 
 function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  return sharedKdfThreads().scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options);
 }
 
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
@@ -34,15 +34,21 @@ function parseHash(stored: string): { params: ScryptParams; salt: Buffer; key: B
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16) return null;
+  // scrypt needs N a power of two above 1; the caps keep a planted hash from costing unbounded memory.
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 20 || r > 32 || p > 16) return null;
   return { params: { N, r, p }, salt: Buffer.from(parts[4]!, 'base64'), key: Buffer.from(parts[5]!, 'base64') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed || parsed.key.length !== KEY_LENGTH) return false;
-  const key = await scryptAsync(password, parsed.salt, parsed.params);
-  return timingSafeEqual(key, parsed.key);
+  try {
+    const key = await scryptAsync(password, parsed.salt, parsed.params);
+    return timingSafeEqual(key, parsed.key);
+  } catch {
+    // Parameters node's scrypt refuses (e.g. memory limits) make a hash that can never match.
+    return false;
+  }
 }
 
 /** True when a hash was made with weaker parameters than the current default (rehash on next sign-in). */

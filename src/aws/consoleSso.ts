@@ -7,7 +7,8 @@ import type { RoleGrantRecord, Store, UserRecord } from '../store/store';
 import { parseRoleArn } from './arn';
 import { AwsRuleError } from './awsRuleError';
 import { checkConsoleRelayState } from './consoleRelayState';
-import { runAwsMappers } from './mappers';
+import { AWS_CONSOLE_RELEASE, runReleaseChain } from '../sp/release/attributeMappers';
+import type { SpRegistryStore } from '../store/spRegistryStore';
 import { AWS_PARTITIONS, isAwsPartition, type AwsPartition } from './partitions';
 
 /** AWS caps the base64 SAMLResponse at 100,000 characters (cheat sheet, P1). */
@@ -64,6 +65,8 @@ export class ConsoleSso {
     private readonly signer: EnvelopedSigner,
     private readonly settings: ConsoleSsoSettings,
     private readonly installationSecret: string,
+    /** The SP registry, where the AWS console of each partition is an entry (sp/awsConsoleSp.ts) with its release chain. */
+    private readonly sps?: SpRegistryStore,
   ) {}
 
   endpointFor(partition: AwsPartition): { acsUrl: string; audience: string } {
@@ -123,6 +126,11 @@ export class ConsoleSso {
     const { acsUrl, audience } = this.endpointFor(selected.partition);
     const principal: Principal = { userId: user.id, username: user.username, displayName: user.displayName, email: user.email };
     const nameId = persistentNameId(this.installationSecret, user.subjectSeed, audience);
+    // The registry entry decides what is released and whether the Response is signed; without a
+    // registry (unit tests, tools) the built-in AWS chain and the configuration do.
+    const sp = this.sps ? await this.sps.findServiceProviderByEntityId(audience) : null;
+    const release = sp?.settings.attributeRelease ?? AWS_CONSOLE_RELEASE;
+    const groups = release.includes('groups') ? (await this.store.listGroupsOfUser(user.id)).map((g) => g.name) : [];
     const built = buildSignedResponse(
       {
         issuer: this.settings.entityId,
@@ -135,8 +143,8 @@ export class ConsoleSso {
         authnInstant: request.authnInstant,
         sessionIndex: request.sessionIndex,
         authnContextClassRef: authnContextFor({ overTls: this.settings.overTls, secondFactor: request.secondFactor }),
-        attributes: runAwsMappers({ principal, grants: selected.grants }),
-        signResponse: this.settings.signResponse,
+        attributes: runReleaseChain(release, { principal, grants: selected.grants, groups, spEntityId: audience }),
+        signResponse: sp ? sp.settings.signResponse : this.settings.signResponse,
       },
       this.signer,
     );

@@ -8,6 +8,10 @@ import { AccountInputError } from '../auth/accountRules';
 import { AwsRuleError } from '../aws/awsRuleError';
 import { CliError } from './cliError';
 import { promptHidden, readStdin } from './prompt';
+import { runSpCommand, SP_COMMAND_ERRORS, SP_USAGE } from '../sp/spCommand';
+import { DOCTOR_USAGE, runDoctor } from './doctor';
+import { STS_EMULATOR_USAGE, runStsEmulatorCommand } from './stsEmulatorCommand';
+import { CONSOLE_USAGE, runConsoleCommand } from '../admin/consoleCommands';
 
 const USAGE = `usage: sesame <command>
 
@@ -24,6 +28,10 @@ const USAGE = `usage: sesame <command>
   grant remove <id>
   grant list [--json]
   audit list [--limit N] [--event E] [--json]
+${CONSOLE_USAGE}
+${SP_USAGE}
+${DOCTOR_USAGE}
+${STS_EMULATOR_USAGE}
 
 Reads SESAME_DATA_DIR (default ./data). Passwords are read from a terminal prompt, or from
 standard input with --password-stdin; there are no default passwords.`;
@@ -71,6 +79,10 @@ async function run(argv: string[], store: Store, io: Io): Promise<void> {
   const [noun, verb, ...rest] = argv;
   const admin = new AdminService(store, `cli:${os.userInfo().username}`);
   const command = `${noun ?? ''} ${verb ?? ''}`.trim();
+  // The SP registry (issue 4) lives in src/sp/spCommand.ts.
+  if (noun === 'sp') return runSpCommand(verb, rest, { store: store as SqliteStore, actor: `cli:${os.userInfo().username}`, out: io.out, readStdin });
+  // Second factor, directory mapping and key ring (issue 5) live in src/admin/consoleCommands.ts.
+  if (await runConsoleCommand(command, rest, { store: store as SqliteStore, actor: `cli:${os.userInfo().username}`, out: io.out })) return;
   switch (command) {
     case 'user add': {
       const { values, args } = parse(rest, { email: { type: 'string' }, 'display-name': { type: 'string' }, admin: { type: 'boolean' }, 'password-stdin': { type: 'boolean' } }, 1);
@@ -174,6 +186,9 @@ export async function sesameCli(argv: string[], env: NodeJS.ProcessEnv, io: Io =
     io.out(USAGE);
     return 0;
   }
+  // Neither needs the data directory: the doctor judges a response, the emulator plays AWS (issue 3).
+  if (argv[0] === 'doctor') return runDoctor(argv.slice(1), io);
+  if (argv[0] === 'sts-emulator') return runStsEmulatorCommand(argv.slice(1), env, io);
   let store: Store | null = null;
   try {
     store = SqliteStore.open(parseDataDir(env));
@@ -184,8 +199,8 @@ export async function sesameCli(argv: string[], env: NodeJS.ProcessEnv, io: Io =
       process.stderr.write(`sesame: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof AdminInputError || error instanceof AccountInputError || error instanceof AwsRuleError || error instanceof StoreConflictError) {
-      process.stderr.write(`sesame: ${error.message}\n`);
+    if (error instanceof AdminInputError || error instanceof AccountInputError || error instanceof AwsRuleError || error instanceof StoreConflictError || SP_COMMAND_ERRORS.some((type) => error instanceof type)) {
+      process.stderr.write(`sesame: ${(error as Error).message}\n`);
       return 2;
     }
     process.stderr.write(`sesame: ${(error as Error).message}\n`);

@@ -1,5 +1,8 @@
+import os from 'node:os';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { isAwsSigninSamlUrl, type AwsPartition } from '../aws/partitions';
+import { parseLdapConfig, type LdapConfig } from '../auth/ldap/ldapConfig';
 
 /**
  * Everything Sesame reads from its environment, parsed and validated once at start-up.
@@ -32,6 +35,26 @@ export interface Config {
     signResponse: boolean;
     assertionLifetimeSeconds: number;
   };
+  /** Sign-in without a browser (issue 3): the JSON API of `sesame-aws` and the SAML ECP endpoint. */
+  nonBrowser: {
+    /** Lifetime of a JSON API bearer token. */
+    apiTokenSeconds: number;
+    /** Over ECP (HTTP Basic), a one-time code may follow the password after this separator. */
+    ecpOtpSeparator: string;
+  };
+  /** HTTP worker processes (node:cluster); 1 serves from a single process without a cluster primary. */
+  workers: number;
+  /** LDAP / Active Directory sign-in (SESAME_LDAP_*), or null when every account is local. */
+  ldap: LdapConfig | null;
+  /** SAML with any service provider (issue 4): SP-initiated SSO and Single Logout policy. */
+  saml: {
+    /** IdP policy: every AuthnRequest must be signed, whatever the SP's metadata says. */
+    requireSignedRequests: boolean;
+    /** How old an AuthnRequest/LogoutRequest's IssueInstant may be. */
+    maxRequestAgeSeconds: number;
+    clockSkewSeconds: number;
+    relayStateMaxBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -50,12 +73,12 @@ function read(env: Env, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+function integer(env: Env, name: string, fallback: number, min: number, max: number, why?: string): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}–${max}`);
+  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}–${max}${why ? ` (${why})` : ''}`);
   return value;
 }
 
@@ -76,8 +99,18 @@ function httpUrl(name: string, raw: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(name, `"${raw}" must be http or https`);
   if (url.username || url.password) throw new ConfigError(name, 'must not contain credentials');
-  if (url.search || url.hash) throw new ConfigError(name, 'must not contain a query or fragment');
+  // WHATWG URL drops an empty "?" or "#", so look at the raw text as well.
+  if (url.search || url.hash || /[?#]/.test(raw)) throw new ConfigError(name, 'must not contain a query or fragment');
   return url;
+}
+
+function isTrustProxyEntry(entry: string): boolean {
+  if (/^(loopback|linklocal|uniquelocal)$/.test(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function parseTrustProxy(raw: string | undefined): false | number | string[] {
@@ -85,7 +118,7 @@ function parseTrustProxy(raw: string | undefined): false | number | string[] {
   if (/^\d+$/.test(raw)) return Number(raw);
   const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const entry of entries) {
-    if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(entry)) {
+    if (!isTrustProxyEntry(entry)) {
       throw new ConfigError('SESAME_TRUST_PROXY', `"${entry}" is not an address, subnet, hop count or one of loopback/linklocal/uniquelocal`);
     }
   }
@@ -95,6 +128,28 @@ function parseTrustProxy(raw: string | undefined): false | number | string[] {
 /** Only the data directory: what the `sesame` admin command needs to open the store. */
 export function parseDataDir(env: Env, cwd = process.cwd()): string {
   return path.resolve(cwd, read(env, 'SESAME_DATA_DIR') ?? 'data');
+}
+
+function parseSaml(env: Env): Config['saml'] {
+  return {
+    requireSignedRequests: boolean(env, 'SESAME_SAML_REQUIRE_SIGNED_REQUESTS', false),
+    maxRequestAgeSeconds: integer(env, 'SESAME_SAML_MAX_REQUEST_AGE_SECONDS', 300, 30, 3600),
+    clockSkewSeconds: integer(env, 'SESAME_SAML_CLOCK_SKEW_SECONDS', 60, 0, 600),
+    // SAML bindings 3.4.3 asks SPs for at most 80 bytes, but common SPs send their return URL.
+    relayStateMaxBytes: integer(env, 'SESAME_SAML_RELAYSTATE_MAX_BYTES', 1024, 80, 8192),
+  };
+}
+
+function parseNonBrowser(env: Env): Config['nonBrowser'] {
+  const separator = read(env, 'SESAME_ECP_OTP_SEPARATOR') ?? ',';
+  if (!/^[\x21-\x7e]{1,8}$/.test(separator)) {
+    throw new ConfigError('SESAME_ECP_OTP_SEPARATOR', 'must be 1–8 printable ASCII characters without spaces (default ",")');
+  }
+  return {
+    // Minutes, not hours: a CLI needs the token only between sign-in and fetching an assertion.
+    apiTokenSeconds: integer(env, 'SESAME_API_TOKEN_MINUTES', 10, 1, 60) * 60,
+    ecpOtpSeparator: separator,
+  };
 }
 
 export function parseConfig(env: Env, cwd = process.cwd()): Config {
@@ -161,7 +216,12 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
       audience: read(env, 'SESAME_AWS_AUDIENCE') ?? 'urn:amazon:webservices',
       signResponse: boolean(env, 'SESAME_SIGN_RESPONSE', true),
       // T3: STS refuses assertions older than 5 minutes, so a longer lifetime buys nothing.
-      assertionLifetimeSeconds: integer(env, 'SESAME_ASSERTION_LIFETIME_SECONDS', 300, 60, 300),
+      assertionLifetimeSeconds: integer(env, 'SESAME_ASSERTION_LIFETIME_SECONDS', 300, 60, 300, 'T3: AWS refuses assertions older than 5 minutes'),
     },
+    nonBrowser: parseNonBrowser(env),
+    // Signing is CPU-bound, so one worker per core; more only adds context switches.
+    workers: integer(env, 'SESAME_WORKERS', os.availableParallelism(), 1, 256),
+    ldap: parseLdapConfig(env, cwd),
+    saml: parseSaml(env),
   };
 }

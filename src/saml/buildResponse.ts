@@ -34,6 +34,10 @@ export interface ResponseInput {
   sessionNotOnOrAfter?: Date;
   attributes: SamlAttribute[];
   signResponse: boolean;
+  /** Sign the Assertion (default true). An SP may take a signed Response around an unsigned Assertion instead. */
+  signAssertion?: boolean;
+  /** Turns the (signed) Assertion into a saml:EncryptedAssertion in canonical form: sign, then encrypt (saml/encryptAssertion.ts). */
+  encryptAssertion?: (assertionXml: string) => string;
 }
 
 export interface BuiltResponse {
@@ -99,7 +103,11 @@ export function buildSignedResponse(input: ResponseInput, signer: EnvelopedSigne
     `<saml:Assertion xmlns:saml="${SAML_NS}" ID="${assertionId}" IssueInstant="${issueInstant}" Version="2.0">` +
     `<saml:Issuer>${issuer}</saml:Issuer>`;
   const assertionBody = subject + conditions + authnStatement + attributeStatement + '</saml:Assertion>';
-  const assertion = assertionHead + signer.signatureFor(assertionHead + assertionBody, assertionId) + assertionBody;
+  const plainAssertion =
+    input.signAssertion === false
+      ? assertionHead + assertionBody
+      : assertionHead + signer.signatureFor(assertionHead + assertionBody, assertionId) + assertionBody;
+  const assertion = input.encryptAssertion ? input.encryptAssertion(plainAssertion) : plainAssertion;
 
   const responseHead =
     `<samlp:Response xmlns:samlp="${SAMLP_NS}" Destination="${destination}" ID="${responseId}"${inResponseTo} ` +
@@ -114,4 +122,51 @@ export function buildSignedResponse(input: ResponseInput, signer: EnvelopedSigne
     assertionId,
     notOnOrAfter: notOnOrAfterDate,
   };
+}
+
+/** A SAML status (core 3.2.2.2): a top-level code, an optional second-level code and message. */
+export interface SamlStatus {
+  code: string;
+  subCode?: string;
+  message?: string;
+}
+
+export const STATUS_REQUESTER = 'urn:oasis:names:tc:SAML:2.0:status:Requester';
+export const STATUS_RESPONDER = 'urn:oasis:names:tc:SAML:2.0:status:Responder';
+export const STATUS_VERSION_MISMATCH = 'urn:oasis:names:tc:SAML:2.0:status:VersionMismatch';
+export const STATUS_NO_PASSIVE = 'urn:oasis:names:tc:SAML:2.0:status:NoPassive';
+export const STATUS_INVALID_NAMEID_POLICY = 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy';
+export const STATUS_REQUEST_DENIED = 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied';
+export const STATUS_AUTHN_FAILED = 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed';
+export const STATUS_NO_AUTHN_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext';
+export const STATUS_UNSUPPORTED_BINDING = 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding';
+export const STATUS_PARTIAL_LOGOUT = 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout';
+
+/** samlp:Status in canonical form. */
+export function statusXml(status: SamlStatus): string {
+  const sub = status.subCode ? `<samlp:StatusCode Value="${xmlAttr(status.subCode)}"></samlp:StatusCode>` : '';
+  const message = status.message ? `<samlp:StatusMessage>${xmlText(status.message)}</samlp:StatusMessage>` : '';
+  return `<samlp:Status><samlp:StatusCode Value="${xmlAttr(status.code)}">${sub}</samlp:StatusCode>${message}</samlp:Status>`;
+}
+
+export interface ErrorResponseInput {
+  issuer: string;
+  destination: string;
+  inResponseTo?: string;
+  status: SamlStatus;
+  now: Date;
+}
+
+/**
+ * A signed Response without an assertion that tells an SP why it gets none (NoPassive,
+ * InvalidNameIDPolicy, RequestDenied …), in the same canonical-by-construction form.
+ */
+export function buildErrorResponse(input: ErrorResponseInput, signer: EnvelopedSigner): { xml: string; responseId: string } {
+  const responseId = newSamlId();
+  const head =
+    `<samlp:Response xmlns:samlp="${SAMLP_NS}" Destination="${xmlAttr(input.destination)}" ID="${responseId}"` +
+    `${optionalAttr('InResponseTo', input.inResponseTo)} IssueInstant="${samlInstant(input.now)}" Version="2.0">` +
+    `<saml:Issuer xmlns:saml="${SAML_NS}">${xmlText(input.issuer)}</saml:Issuer>`;
+  const body = statusXml(input.status) + '</samlp:Response>';
+  return { xml: head + signer.signatureFor(head + body, responseId) + body, responseId };
 }

@@ -57,4 +57,12 @@ export class EnvelopedSigner {
       `</ds:Signature>`
     );
   }
+
+  /**
+   * RSA-SHA256 over raw octets, for the HTTP-Redirect binding, where the signature travels in the
+   * query string (SAML bindings 3.4.4.1) instead of inside the message. Returns base64.
+   */
+  signOctets(octets: string): { sigAlg: string; signature: string } {
+    return { sigAlg: ALG_RSA_SHA256, signature: sign('sha256', Buffer.from(octets, 'utf8'), this.key.privateKey).toString('base64') };
+  }
 }

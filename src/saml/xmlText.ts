@@ -10,8 +10,10 @@ export class XmlValueError extends Error {
   }
 }
 
-// XML 1.0 §2.2 Char production, minus the characters C14N would escape anyway; anything else cannot be sent at all.
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// XML 1.0 §2.2 Char production: anything outside it cannot be sent at all. Also refused: NEL (U+0085)
+// and LINE SEPARATOR (U+2028), which XML 1.1-minded parsers (xmldom, so xml-crypto) turn into line
+// breaks: the SP would digest different text than we signed, a parser differential we never emit.
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;

@@ -9,6 +9,7 @@ import {
   type AuditRecord,
   type GroupRecord,
   type NewRoleGrant,
+  type AttemptPolicy,
   type NewUser,
   type RoleGrantRecord,
   type Store,
@@ -176,6 +177,8 @@ export class SqliteStore implements Store {
          locked_until = excluded.locked_until`,
       ),
       clearThrottle: db.prepare(`DELETE FROM login_throttle WHERE key = ?`),
+      forgiveAttempt: db.prepare(`UPDATE login_throttle SET failures = MAX(failures - 1, 0) WHERE key = ?`),
+      consumeSetting: db.prepare(`DELETE FROM settings WHERE name = ? RETURNING value`),
       getSession: db.prepare(`SELECT data, expires_at FROM sessions WHERE sid = ? AND expires_at > ?`),
       putSession: db.prepare(
         `INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
@@ -238,8 +241,9 @@ export class SqliteStore implements Store {
 
   async createGroup(name: string, description: string | null): Promise<GroupRecord> {
     try {
-      const info = this.stmt.insertGroup.run(name, description, new Date().toISOString());
-      return { id: Number(info.lastInsertRowid), name, description, createdAt: new Date().toISOString() };
+      const createdAt = new Date().toISOString();
+      const info = this.stmt.insertGroup.run(name, description, createdAt);
+      return { id: Number(info.lastInsertRowid), name, description, createdAt };
     } catch (error) {
       if (isUniqueViolation(error)) throw new StoreConflictError(`a group named "${name}" already exists`);
       throw error;
@@ -336,6 +340,8 @@ export class SqliteStore implements Store {
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {
+    const existing = this.stmt.getSetting.get(name) as { value: string } | undefined;
+    if (existing) return existing.value;
     this.stmt.insertSettingIfAbsent.run(name, create());
     return (this.stmt.getSetting.get(name) as { value: string }).value;
   }
@@ -361,6 +367,35 @@ export class SqliteStore implements Store {
 
   async clearThrottle(key: string): Promise<void> {
     this.stmt.clearThrottle.run(key);
+  }
+
+  async registerAttempt(key: string, policy: AttemptPolicy): Promise<{ lockedUntil: number }> {
+    // One synchronous IMMEDIATE transaction: no other request or process can interleave.
+    const count = this.db.transaction((): number => {
+      const row = this.stmt.getThrottle.get(key) as { failures: number; window_started_at: number; locked_until: number } | undefined;
+      if (row && row.locked_until > policy.now) return row.locked_until;
+      const fresh = !row || policy.now - row.window_started_at > policy.windowMs;
+      const attempts = fresh ? 1 : row.failures + 1;
+      const windowStartedAt = fresh ? policy.now : row.window_started_at;
+      if (attempts > policy.maxAttempts) {
+        const lockedUntil = policy.now + policy.lockMs;
+        // The lock starts a new window, so the key is free again after lockMs.
+        this.stmt.putThrottle.run(key, 0, policy.now, lockedUntil);
+        return lockedUntil;
+      }
+      this.stmt.putThrottle.run(key, attempts, windowStartedAt, 0);
+      return 0;
+    });
+    return { lockedUntil: count.immediate() };
+  }
+
+  async forgiveAttempt(key: string): Promise<void> {
+    this.stmt.forgiveAttempt.run(key);
+  }
+
+  async consumeSetting(name: string): Promise<string | null> {
+    const row = this.stmt.consumeSetting.get(name) as { value: string } | undefined;
+    return row ? row.value : null;
   }
 
   async getSession(sid: string, now: number): Promise<StoredSession | null> {

@@ -74,6 +74,13 @@ export interface ThrottleState {
   lockedUntil: number;
 }
 
+export interface AttemptPolicy {
+  now: number;
+  windowMs: number;
+  maxAttempts: number;
+  lockMs: number;
+}
+
 export interface StoredSession {
   data: string;
   expiresAt: number;
@@ -122,6 +129,17 @@ export interface Store {
   getThrottle(key: string): Promise<ThrottleState | null>;
   putThrottle(key: string, state: ThrottleState): Promise<void>;
   clearThrottle(key: string): Promise<void>;
+  /**
+   * Atomically counts one attempt against a key (across concurrent requests and processes): a key
+   * already locked stays locked and is not counted; the attempt past `maxAttempts` in a window
+   * locks the key for `lockMs`. Returns when the key is locked until (0 when the attempt may go on).
+   */
+  registerAttempt(key: string, policy: AttemptPolicy): Promise<{ lockedUntil: number }>;
+  /** Atomically takes back one counted attempt (a success that should not count against a shared key). */
+  forgiveAttempt(key: string): Promise<void>;
+
+  /** Atomically removes a setting and returns its value: one-time values can be redeemed only once. */
+  consumeSetting(name: string): Promise<string | null>;
 
   getSession(sid: string, now: number): Promise<StoredSession | null>;
   putSession(sid: string, session: StoredSession): Promise<void>;

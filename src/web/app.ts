@@ -13,11 +13,24 @@ import { portalRoutes } from './routes/portalRoutes';
 import { awsSsoRoutes } from './routes/awsSsoRoutes';
 import { metadataRoutes } from './routes/metadataRoutes';
 import { samlSsoRoutes } from './routes/samlSsoRoutes';
+import { samlSloRoutes } from './routes/samlSloRoutes';
+import { samlRawBody } from './routes/samlRawBody';
+import type { SpSso } from '../sp/sso/spSso';
+import type { SingleLogout } from '../sp/slo/singleLogout';
+import type { EnvelopedSigner } from '../saml/xmlDsig';
+import { apiRoutes } from './routes/apiRoutes';
+import { ecpRoutes } from './routes/ecpRoutes';
 import type { Config } from '../config/config';
 import type { Store } from '../store/store';
 import type { PasswordAuthenticator } from '../auth/passwordAuthenticator';
 import type { FirstAdminSetup } from '../auth/firstAdminSetup';
 import type { ConsoleSso } from '../aws/consoleSso';
+import type { NonBrowserSignIn } from '../auth/nonBrowserSignIn';
+import type { ApiTokenService } from '../auth/apiTokens';
+import { mfaRoutes } from './routes/mfaRoutes';
+import { accountRoutes } from './routes/accountRoutes';
+import { adminRoutes } from './routes/adminRoutes';
+import type { AdminConsoleServices } from './routes/adminConsoleServices';
 
 export interface AppServices {
   config: Config;
@@ -26,8 +39,15 @@ export interface AppServices {
   authenticator: PasswordAuthenticator;
   setup: FirstAdminSetup;
   consoleSso: ConsoleSso;
+  /** Password + second factor for clients without a browser (JSON API, ECP). */
+  nonBrowserSignIn: NonBrowserSignIn;
+  apiTokens: ApiTokenService;
   metadataXml: () => string;
   log: (line: string) => void;
+  /** SAML with any registered SP (issue 4): SP-initiated SSO, launch, Single Logout; absent, /saml/sso answers 501. */
+  saml?: { spSso: SpSso; singleLogout: SingleLogout; signer: () => EnvelopedSigner };
+  /** Second factor, self-service and the admin console (issue 5); absent, those pages do not exist. */
+  adminConsole?: AdminConsoleServices;
 }
 
 export const VIEWS_DIR = path.resolve(__dirname, '../../../views');
@@ -50,6 +70,10 @@ export function createApp(services: AppServices): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Non-browser clients authenticate every call themselves (bearer token, HTTP Basic): mounted
+  // before the session middleware so they never get or use a cookie, hence need no CSRF token.
+  app.use('/api', apiRoutes(services));
+  app.use(ecpRoutes(services));
 
   app.use(
     session({
@@ -69,14 +93,23 @@ export function createApp(services: AppServices): express.Express {
       },
     }),
   );
+  // Before the form parser: SAML POST endpoints read their raw body (parameter names as sent).
+  app.use(samlRawBody(store));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(loadSignedInUser(store, config.sessionMaxSeconds));
 
   app.use(setupRoutes(services));
   app.use(loginRoutes(services));
+  if (services.adminConsole) {
+    const adminConsole = services.adminConsole;
+    app.use(mfaRoutes({ store, mfa: adminConsole.mfa }));
+    app.use(accountRoutes({ ...services, adminConsole }));
+    app.use(adminRoutes({ store, adminConsole }));
+  }
   app.use(portalRoutes(services));
   app.use(awsSsoRoutes(services));
   app.use(samlSsoRoutes(services));
+  app.use(samlSloRoutes({ store, singleLogout: services.saml?.singleLogout }));
 
   app.use(() => {
     throw new HttpError(404, 'Not found', 'There is no page at this address.');

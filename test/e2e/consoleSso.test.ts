@@ -141,7 +141,8 @@ describe('metadata an admin uploads to IAM (S4)', () => {
     assert.equal(certPem.replace(/-----[^-]+-----|\s/g, ''), certOnDisk);
     const idpDescriptor = only(root, 'urn:oasis:names:tc:SAML:2.0:metadata', 'IDPSSODescriptor');
     const bindings = children(idpDescriptor, 'urn:oasis:names:tc:SAML:2.0:metadata', 'SingleSignOnService').map((s) => s.getAttribute('Binding'));
-    assert.deepEqual(bindings.sort(), ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect']);
+    assert.ok(bindings.includes('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'), 'SSO over HTTP-POST');
+    assert.ok(bindings.includes('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'), 'SSO over HTTP-Redirect');
     const keyMode = fs.statSync(path.join(idp.dir, 'certs', 'signing-key.pem')).mode & 0o777;
     assert.equal(keyMode, 0o600, 'generated signing key is private');
     assert.ok(!idp.output().includes('PRIVATE KEY'), 'no key material in the log');

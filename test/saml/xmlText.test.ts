@@ -65,10 +65,17 @@ describe('xmlText and xmlAttr refuse characters XML 1.0 cannot carry', () => {
     });
   }
 
-  it('allows TAB, LF, CR, U+007F–U+009F, U+FFFD and a proper surrogate pair', () => {
-    for (const ok of ['\t', '\n', '\r', '\u007F', '\u0085', '\uFFFD', '\uD83D\uDE00']) {
+  it('allows TAB, LF, CR, U+007F, U+FFFD and a proper surrogate pair', () => {
+    for (const ok of ['\t', '\n', '\r', '\u007F', '\u0086', '\uFFFD', '\uD83D\uDE00']) {
       assert.doesNotThrow(() => xmlText(ok));
       assert.doesNotThrow(() => xmlAttr(ok));
+    }
+  });
+
+  it('refuses NEL (U+0085) and LINE SEPARATOR (U+2028): xmldom-based SPs would digest them as line breaks', () => {
+    for (const bad of ['\u0085', '\u2028', 'a\u2028b']) {
+      assert.throws(() => xmlText(bad), XmlValueError);
+      assert.throws(() => xmlAttr(bad), XmlValueError);
     }
   });
 });

@@ -4,6 +4,10 @@ import { safeNext } from '../safeNext';
 import { newSamlId } from '../../saml/samlId';
 import type { PasswordAuthenticator } from '../../auth/passwordAuthenticator';
 import type { Store } from '../../store/store';
+import { DirectoryUnavailableError } from '../../auth/ldap/directorySignIn';
+import { beginSecondFactor } from './mfaRoutes';
+import type { AdminConsoleServices } from './adminConsoleServices';
+import type { SingleLogout } from '../../sp/slo/singleLogout';
 
 const INVALID = 'Incorrect username or password.';
 
@@ -22,12 +26,14 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
 }
 
-export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store: Store }): Router {
+export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store: Store; adminConsole?: AdminConsoleServices; saml?: { singleLogout: SingleLogout } }): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
-    if (req.user) return res.redirect(303, safeNext(req.query.next));
-    renderLogin(req, res, 200, { notice: req.query.signedOut === '1' ? 'You are signed out.' : undefined });
+    // reauth=1: an SP asked for ForceAuthn, so a signed-in user signs in again (src/sp/sso/spSso.ts).
+    if (req.user && req.query.reauth !== '1') return res.redirect(303, safeNext(req.query.next));
+    const notice = req.query.signedOut === '1' ? 'You are signed out.' : req.query.expired === '1' ? 'That sign-in took too long. Please start again.' : undefined;
+    renderLogin(req, res, 200, { notice });
   });
 
   router.post('/login', requireCsrf, async (req, res) => {
@@ -38,7 +44,11 @@ export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store:
     if (!username || !password || username.length > 256 || password.length > 1024) {
       return renderLogin(req, res, 400, { error: 'Enter your username and password.', username: username.slice(0, 256), next });
     }
-    const result = await deps.authenticator.signIn(username, password, req.ip ?? 'unknown', 'browser');
+    const result = await deps.authenticator.signIn(username, password, req.ip ?? 'unknown', 'browser').catch((error: unknown) => {
+      if (error instanceof DirectoryUnavailableError) return error;
+      throw error;
+    });
+    if (result instanceof DirectoryUnavailableError) return renderLogin(req, res, 503, { error: result.message, username, next });
     if (!result.ok) {
       switch (result.reason) {
         case 'locked':
@@ -54,6 +64,8 @@ export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store:
           return renderLogin(req, res, 401, { error: INVALID, username, next });
       }
     }
+    // Second step (TOTP / recovery code) when the user has one or a group policy requires it.
+    if (await beginSecondFactor(req, res, deps.adminConsole?.mfa, result.user, next)) return;
     await regenerate(req);
     req.session.userId = result.user.id;
     req.session.authnInstant = Date.now();
@@ -64,9 +76,12 @@ export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store:
 
   router.post('/logout', requireCsrf, async (req, res) => {
     if (req.user) await deps.store.appendAudit({ event: 'signout', actor: req.user.username, subject: req.user.username, clientIp: req.ip ?? null });
+    // Single Logout: SPs that got assertions from this session are signed out next (src/sp/slo).
+    const sessionIndex = req.session.sessionIndex;
+    const propagate = req.user && sessionIndex && deps.saml ? await deps.saml.singleLogout.beginIdpInitiated(sessionIndex, req.user.username, req.ip ?? 'unknown') : null;
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.clearCookie('sesame.sid');
-    res.redirect(303, '/login?signedOut=1');
+    res.redirect(303, propagate ?? '/login?signedOut=1');
   });
 
   return router;

@@ -1,0 +1,139 @@
+import { Router, type Request, type Response } from 'express';
+import { csrfTokenOf, requireCsrf } from '../csrf';
+import { HttpError } from '../httpError';
+import { adminAction, adminFor, field, takeFlash, type AdminDeps } from './adminCommon';
+import { recentSignIns } from './accountRoutes';
+
+/** Admin console, users: create, reset password, disable/enable, reset second factor, groups, recent sign-ins. */
+export function adminUserRoutes(deps: AdminDeps): Router {
+  const router = Router();
+  const { store } = deps;
+  const { mfa, directory, consoleStore } = deps.adminConsole;
+
+  async function showList(req: Request, res: Response, status = 200, error?: string, values: Record<string, string> = {}) {
+    const links = new Set((await directory.listDirectoryAccounts()).map((a) => a.userId));
+    const users = await Promise.all(
+      (await store.listUsers()).map(async (u) => ({ ...u, fromDirectory: links.has(u.id), mfaEnrolled: await mfa.isEnrolled(u) })),
+    );
+    res.status(status).render('admin/users', {
+      title: 'Users',
+      section: 'users',
+      user: req.user,
+      csrfToken: csrfTokenOf(req),
+      users,
+      values: { username: '', displayName: '', email: '', ...values },
+      notice: takeFlash(req),
+      error,
+    });
+  }
+
+  async function showUser(req: Request, res: Response, status = 200, error?: string) {
+    const subject = await store.findUserByUsername(String(req.params.username ?? '').toLowerCase());
+    if (!subject) throw new HttpError(404, 'No such user', `There is no user named "${String(req.params.username).slice(0, 64)}".`);
+    const groups = await store.listGroupsOfUser(subject.id);
+    const memberOf = new Set(groups.map((g) => g.id));
+    res.status(status).render('admin/user', {
+      title: `User ${subject.username}`,
+      section: 'users',
+      user: req.user,
+      csrfToken: csrfTokenOf(req),
+      subject,
+      directoryAccount: await directory.findDirectoryAccount(subject.id),
+      groups,
+      otherGroups: (await store.listGroups()).filter((g) => !memberOf.has(g.id)),
+      mfa: await mfa.status(subject),
+      signIns: await recentSignIns(deps.adminConsole, subject.username, 25),
+      sessions: (await consoleStore.listUserSessions(subject.id, Date.now())).length,
+      grants: await store.listRoleGrantsForUser(subject.id),
+      notice: takeFlash(req),
+      error,
+    });
+  }
+
+  const userPath = (req: Request) => `/admin/users/${encodeURIComponent(String(req.params.username))}`;
+
+  router.get('/users', (req, res) => showList(req, res));
+
+  router.post('/users', requireCsrf, async (req, res) => {
+    const values = { username: field(req, 'username'), displayName: field(req, 'displayName'), email: field(req, 'email') };
+    const password = field(req, 'password');
+    if (password !== field(req, 'passwordRepeat')) return showList(req, res, 400, 'The two passwords differ.', values);
+    await adminAction(
+      req,
+      res,
+      async () => {
+        const created = await adminFor(req, deps).addUser({ ...values, isAdmin: field(req, 'isAdmin') === 'on', password: password === '' ? null : password });
+        return `Created user ${created.username}${password === '' ? ' without a password: set one before they can sign in' : ''}.`;
+      },
+      '/admin/users',
+      (status, message) => showList(req, res, status, message, values),
+    );
+  });
+
+  router.get('/users/:username', (req, res) => showUser(req, res));
+
+  router.post('/users/:username/password', requireCsrf, async (req, res) => {
+    const password = field(req, 'password');
+    if (password !== field(req, 'passwordRepeat')) return showUser(req, res, 400, 'The two passwords differ.');
+    await adminAction(
+      req,
+      res,
+      async () => {
+        await adminFor(req, deps).setPassword(String(req.params.username), password);
+        return 'Password set. Tell the user through a channel other than email.';
+      },
+      userPath(req),
+      (status, message) => showUser(req, res, status, message),
+    );
+  });
+
+  for (const verb of ['disable', 'enable'] as const) {
+    router.post(`/users/:username/${verb}`, requireCsrf, async (req, res) => {
+      await adminAction(
+        req,
+        res,
+        async () => {
+          await adminFor(req, deps).setDisabled(String(req.params.username), verb === 'disable');
+          return verb === 'disable' ? 'User disabled: their sessions end at their next click.' : 'User enabled.';
+        },
+        userPath(req),
+        (status, message) => showUser(req, res, status, message),
+      );
+    });
+  }
+
+  router.post('/users/:username/mfa-reset', requireCsrf, async (req, res) => {
+    await adminAction(
+      req,
+      res,
+      async () =>
+        (await adminFor(req, deps).resetSecondFactor(String(req.params.username)))
+          ? 'Second factor removed. The user sets up a new one at their next sign-in if a group requires it, or from their account page.'
+          : 'The user had no second factor.',
+      userPath(req),
+      (status, message) => showUser(req, res, status, message),
+    );
+  });
+
+  router.post('/users/:username/groups', requireCsrf, async (req, res) => {
+    await adminAction(
+      req,
+      res,
+      async () => ((await adminFor(req, deps).addMember(field(req, 'group'), String(req.params.username))) ? `Added to ${field(req, 'group')}.` : 'Already a member.'),
+      userPath(req),
+      (status, message) => showUser(req, res, status, message),
+    );
+  });
+
+  router.post('/users/:username/groups/remove', requireCsrf, async (req, res) => {
+    await adminAction(
+      req,
+      res,
+      async () => ((await adminFor(req, deps).removeMember(field(req, 'group'), String(req.params.username))) ? `Removed from ${field(req, 'group')}.` : 'Not a member.'),
+      userPath(req),
+      (status, message) => showUser(req, res, status, message),
+    );
+  });
+
+  return router;
+}
