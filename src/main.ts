@@ -104,7 +104,7 @@ export async function startSesame(config: Config, options: StartOptions = {}): P
   const nonBrowserSignIn = new NonBrowserSignIn(authenticator, mfa, store);
   // Any SAML SP (issue 4): the registry (AWS consoles included), SP-initiated SSO and Single Logout.
   if (!worker) await seedServiceProviders(config, store);
-  const saml = createSamlServices(config, store, () => keyRing.current(), nameIdSecret);
+  const saml = createSamlServices(config, store, () => keyRing.current(), nameIdSecret, mfa);
   const consoleSso = new ConsoleSso(
     store,
     signer,
@@ -119,6 +119,7 @@ export async function startSesame(config: Config, options: StartOptions = {}): P
     },
     nameIdSecret,
     saml.sps,
+    mfa,
   );
 
   const app = createApp({ config, store, sessionSecret, authenticator, setup, consoleSso, nonBrowserSignIn, apiTokens, metadataXml: () => keyRing.metadataXml(buildMetadata), log, saml,

@@ -8,6 +8,8 @@ import type { BenchInstallation } from './benchInstallation';
  * The same AWS response as Sesame's, element for element, in samlify's template syntax: the Response
  * and Assertion each declare what they use, the assertion has Subject, Conditions, AuthnStatement and
  * the AttributeStatement, and samlify inserts both signatures after the Issuers as Sesame does.
+ * The attributes go where {AwsAttributeStatement} stands: samlify's own {AttributeStatement} is
+ * filled by its constructor from loginResponseTemplate.attributes, one value per attribute.
  */
 const RESPONSE_TEMPLATE =
   '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="{Destination}" ID="{ID}" IssueInstant="{IssueInstant}" Version="2.0">' +
@@ -26,9 +28,6 @@ const RESPONSE_TEMPLATE =
   '{AwsAttributeStatement}</saml:Assertion></samlp:Response>';
 
 /**
- * (The placeholder is not samlify's own {AttributeStatement}, which its constructor fills from
- * loginResponseTemplate.attributes, one value per attribute.)
- *
  * samlify's way to release attributes with several values (AWS Role): an AttributeStatement
  * template with one placeholder per value, filled by replaceTagsByValue, which escapes every value
  * (the CVE-2026-46490 fix in 2.13.0).

@@ -7,6 +7,12 @@ import type { MfaService } from '../auth/mfaService';
 import type { DirectoryStore } from '../store/directoryStore';
 import type { ConsoleStore } from '../store/consoleStore';
 import type { SigningKeyRing } from '../saml/keys/signingKeyRing';
+import { isBareGroupName } from '../auth/ldap/directorySignIn';
+
+/** Revokes every live JSON API bearer token of a user (ApiTokenService). */
+export interface ApiTokenRevoker {
+  revokeAllOf(userId: number): Promise<number>;
+}
 
 /** The services behind the admin console's extra sections; each is optional so the CLI can go without. */
 export interface AdminExtras {
@@ -14,8 +20,18 @@ export interface AdminExtras {
   directory?: DirectoryStore;
   console?: ConsoleStore;
   keyRing?: SigningKeyRing;
+  /** API tokens, revoked with the sessions when a password, second factor or directory link changes, or a user is disabled. */
+  apiTokens?: ApiTokenRevoker;
   /** Where the admin's request came from, for the audit log. */
   clientIp?: string | null;
+  /** The admin's own session, which survives a change they make to their own account. */
+  actingSessionId?: string;
+}
+
+/** A directory group mapping that names a group by its name only: it matches that name in any OU. */
+export function bareGroupNameWarning(directoryGroup: string): string | null {
+  if (!isBareGroupName(directoryGroup)) return null;
+  return `"${directoryGroup}" is a group name, not a DN: it matches every directory group named so, in any OU (one a less trusted team can create too). Map the full DN instead, e.g. cn=${directoryGroup},ou=groups,dc=example,dc=org.`;
 }
 
 /** Input an admin got wrong, or something that does not exist; the message says which and how to fix it. */
@@ -38,6 +54,16 @@ export class AdminService {
 
   private audit(event: string, subject: string, details: Record<string, unknown> = {}) {
     return this.store.appendAudit({ event, actor: this.actor, subject, clientIp: this.extras.clientIp ?? null, details });
+  }
+
+  /**
+   * Whoever held the old password, second factor or directory identity may hold a session or an API
+   * token made with it: both end with the change (the admin's own current session excepted).
+   */
+  private async endAccessOf(user: UserRecord): Promise<{ sessionsEnded: number; apiTokensRevoked: number }> {
+    const sessionsEnded = await this.store.destroyUserSessions(user.id, this.extras.actingSessionId);
+    const apiTokensRevoked = this.extras.apiTokens ? await this.extras.apiTokens.revokeAllOf(user.id) : 0;
+    return { sessionsEnded, apiTokensRevoked };
   }
 
   private need<K extends keyof AdminExtras>(name: K): NonNullable<AdminExtras[K]> {
@@ -78,16 +104,23 @@ export class AdminService {
       throw new AdminInputError(`"${user.username}" signs in with the company directory; change the password there`);
     }
     await this.store.setPasswordHash(user.id, await hashPassword(checkNewPassword(password, user.username)));
-    await this.audit('admin.user.password', user.username);
+    await this.audit('admin.user.password', user.username, await this.endAccessOf(user));
   }
 
   async setDisabled(rawUsername: string, disabled: boolean): Promise<void> {
     const user = await this.userByName(rawUsername);
-    if (disabled && user.isAdmin && !user.disabled && (await this.store.countAdmins()) === 1) {
-      throw new AdminInputError(`"${user.username}" is the only enabled administrator; create another admin first`);
+    if (!disabled) {
+      await this.store.setUserDisabled(user.id, false);
+      await this.audit('admin.user.enable', user.username);
+      return;
     }
-    await this.store.setUserDisabled(user.id, disabled);
-    await this.audit(disabled ? 'admin.user.disable' : 'admin.user.enable', user.username);
+    // The last-admin check and the update are one transaction: two admins disabling each other at
+    // the same moment (two workers, two consoles) cannot both succeed.
+    const outcome = await this.store.disableUserUnlessLastAdmin(user.id);
+    if (outcome === 'last_admin') throw new AdminInputError(`"${user.username}" is the only enabled administrator; create another admin first`);
+    if (outcome === 'no_such_user') throw new AdminInputError(`no user named "${rawUsername}"`);
+    // Sessions and tokens end now, so enabling the user again later does not bring them back.
+    await this.audit('admin.user.disable', user.username, await this.endAccessOf(user));
   }
 
   async addGroup(name: string, description: string | null): Promise<GroupRecord> {
@@ -136,26 +169,61 @@ export class AdminService {
     await this.audit('admin.grant.remove', grant.groupName, { grantId: id, roleArn: grant.roleArn, providerArn: grant.providerArn });
   }
 
-  /** Removes a user's TOTP secret and recovery codes (lost phone). */
+  /**
+   * Removes a user's TOTP secret and recovery codes (lost phone), and ends their sessions and API
+   * tokens: whoever holds the lost phone may have been signed in with it.
+   */
   async resetSecondFactor(rawUsername: string): Promise<boolean> {
     const user = await this.userByName(rawUsername);
-    return this.need('mfa').reset(user, this.actor, this.extras.clientIp ?? null);
+    const removed = await this.need('mfa').reset(user, this.actor, this.extras.clientIp ?? null);
+    const ended = await this.endAccessOf(user);
+    if (ended.sessionsEnded || ended.apiTokensRevoked) await this.audit('admin.user.sessions-ended', user.username, { reason: 'mfa-reset', ...ended });
+    return removed;
+  }
+
+  /**
+   * A one-time code (24 hours) the user types to set up a second factor at sign-in, handed over
+   * through another channel than the password. Returns it to show once; only a hash is stored.
+   */
+  async issueMfaEnrolmentCode(rawUsername: string): Promise<{ username: string; code: string; expiresAt: Date; alreadyEnrolled: boolean }> {
+    const user = await this.userByName(rawUsername);
+    const mfa = this.need('mfa');
+    const { code, expiresAt } = await mfa.issueEnrolmentCode(user, this.actor, this.extras.clientIp ?? null);
+    return { username: user.username, code, expiresAt, alreadyEnrolled: await mfa.isEnrolled(user) };
+  }
+
+  /**
+   * Forgets which directory entry a directory user is bound to, so that the next directory sign-in
+   * under this name binds the account again (after a directory migration, or a sign-in refused with
+   * directory_identity_mismatch that an admin checked). Their sessions and API tokens end.
+   */
+  async unlinkDirectoryAccount(rawUsername: string): Promise<void> {
+    const user = await this.userByName(rawUsername);
+    const directory = this.need('directory');
+    const before = await directory.findDirectoryAccount(user.id);
+    if (!before || !(await directory.unlinkDirectoryAccount(user.id))) throw new AdminInputError(`"${user.username}" is not a directory user`);
+    await this.audit('admin.user.unlink-directory', user.username, { dn: before.dn || null, directoryId: before.directoryId, ...(await this.endAccessOf(user)) });
   }
 
   async setGroupMfaRequired(groupName: string, required: boolean): Promise<void> {
     await this.need('mfa').setGroupRequired(await this.groupByName(groupName), required, this.actor, this.extras.clientIp ?? null);
   }
 
-  /** Members of the directory group (a DN such as cn=aws-admins,ou=groups,dc=example,dc=org, or its name) join this Sesame group at sign-in. */
-  async mapDirectoryGroup(groupName: string, directoryGroup: string): Promise<boolean> {
+  /**
+   * Members of the directory group (a DN such as cn=aws-admins,ou=groups,dc=example,dc=org, or its
+   * name) join this Sesame group at sign-in. A bare name is accepted but comes back with a warning
+   * for the admin: it matches a group of that name in any OU.
+   */
+  async mapDirectoryGroup(groupName: string, directoryGroup: string): Promise<{ added: boolean; warning: string | null }> {
     const group = await this.groupByName(groupName);
     const value = directoryGroup.trim();
     if (value === '' || value.length > 512 || /[\u0000-\u001f\u007f]/.test(value)) {
       throw new AdminInputError('directory group must be a group DN or name of at most 512 printable characters');
     }
     const added = await this.need('directory').mapDirectoryGroup(value, group.id);
-    if (added) await this.audit('admin.group.map-directory', group.name, { directoryGroup: value });
-    return added;
+    const warning = bareGroupNameWarning(value);
+    if (added) await this.audit('admin.group.map-directory', group.name, { directoryGroup: value, ...(warning ? { bareName: true } : {}) });
+    return { added, warning };
   }
 
   async unmapDirectoryGroup(groupName: string, directoryGroup: string): Promise<boolean> {

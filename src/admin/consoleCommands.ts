@@ -1,4 +1,5 @@
-import { AdminInputError, AdminService } from './adminService';
+import { AdminInputError, AdminService, type ApiTokenRevoker } from './adminService';
+import { SqliteApiTokenStore } from '../store/sqliteApiTokenStore';
 import { MfaService } from '../auth/mfaService';
 import { SqliteMfaStore } from '../store/sqliteMfaStore';
 import { SqliteDirectoryStore } from '../store/sqliteDirectoryStore';
@@ -7,15 +8,24 @@ import { randomBytes } from 'node:crypto';
 import type { SqliteStore } from '../store/sqliteStore';
 
 export const CONSOLE_USAGE = `  user mfa-reset <name>
+  user mfa-enrol-code <name>
+  user unlink-directory <name>
   group require-mfa <group> yes|no
   group map-directory <group> <directory group DN or name>
   group unmap-directory <group> <directory group DN or name>
   keys list [--json]`;
 
+/** The CLI's way to revoke a user's API tokens: straight in the database the server shares. */
+export function apiTokenRevokerFor(store: SqliteStore): ApiTokenRevoker {
+  const tokens = new SqliteApiTokenStore(store.db);
+  return { revokeAllOf: (userId) => tokens.revokeApiTokensOfUser(userId, Date.now()) };
+}
+
 /**
  * The admin-console changes that must also work without the console: resetting the second factor
- * of an admin who lost their phone (they cannot reach the console), the MFA group policy, directory
- * group mapping, and a read-only view of the signing key ring (rollover itself is in the console).
+ * of an admin who lost their phone (they cannot reach the console), enrolment codes, the MFA group
+ * policy, directory group mapping and re-linking, and a read-only view of the signing key ring
+ * (rollover itself is in the console).
  * Returns false for commands it does not know.
  */
 export async function runConsoleCommand(
@@ -32,12 +42,27 @@ export async function runConsoleCommand(
       issuer: 'Sesame',
       pepper: await store.getOrCreateSetting('mfa_pepper', () => randomBytes(32).toString('base64url')),
     });
-  const admin = async () => new AdminService(store, actor, { mfa: await mfa(), directory: new SqliteDirectoryStore(store.db) });
+  const admin = async () =>
+    new AdminService(store, actor, { mfa: await mfa(), directory: new SqliteDirectoryStore(store.db), apiTokens: apiTokenRevokerFor(store) });
 
   switch (command) {
     case 'user mfa-reset': {
       expect(1, 'user mfa-reset <name>');
       out((await (await admin()).resetSecondFactor(args[0]!)) ? `removed the second factor of ${args[0]}` : `${args[0]} had no second factor`);
+      return true;
+    }
+    case 'user mfa-enrol-code': {
+      expect(1, 'user mfa-enrol-code <name>');
+      const issued = await (await admin()).issueMfaEnrolmentCode(args[0]!);
+      out(`enrolment code for ${issued.username}: ${issued.code}`);
+      out(`valid once, until ${issued.expiresAt.toISOString()}; give it to them in person or by phone, not by email`);
+      if (issued.alreadyEnrolled) out(`note: ${issued.username} already has a second factor; the code is only asked for when they set one up at sign-in (after "sesame user mfa-reset")`);
+      return true;
+    }
+    case 'user unlink-directory': {
+      expect(1, 'user unlink-directory <name>');
+      await (await admin()).unlinkDirectoryAccount(args[0]!);
+      out(`unlinked ${args[0]} from its directory entry; sessions and API tokens ended; the next directory sign-in as ${args[0]} links it again`);
       return true;
     }
     case 'group require-mfa': {
@@ -52,8 +77,13 @@ export async function runConsoleCommand(
       const verb = command.split(' ')[1]!;
       expect(2, `group ${verb} <group> <directory group>`);
       const service = await admin();
-      const changed = verb === 'map-directory' ? await service.mapDirectoryGroup(args[0]!, args[1]!) : await service.unmapDirectoryGroup(args[0]!, args[1]!);
-      out(changed ? `${verb === 'map-directory' ? 'mapped' : 'unmapped'} ${args[1]} ${verb === 'map-directory' ? 'to' : 'from'} ${args[0]}` : 'nothing to change');
+      if (verb === 'map-directory') {
+        const { added, warning } = await service.mapDirectoryGroup(args[0]!, args[1]!);
+        out(added ? `mapped ${args[1]} to ${args[0]}` : 'nothing to change');
+        if (warning) out(`warning: ${warning}`);
+      } else {
+        out((await service.unmapDirectoryGroup(args[0]!, args[1]!)) ? `unmapped ${args[1]} from ${args[0]}` : 'nothing to change');
+      }
       return true;
     }
     case 'keys list': {

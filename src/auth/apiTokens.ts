@@ -22,7 +22,8 @@ const hashOf = (token: string): string => createHash('sha256').update(token, 'ut
 /**
  * Short-lived bearer tokens for the JSON API: what a CLI holds between "sign in" and "give me an
  * assertion", instead of a cookie. Only the SHA-256 of a token is stored; a token dies at its
- * expiry, when revoked (sign-out), or as soon as its user is disabled.
+ * expiry, when revoked (sign-out, or the user's password, second factor or directory link changed),
+ * or as soon as its user is disabled.
  */
 export class ApiTokenService {
   /** Expired rows are deleted at most this often, by whichever process issues a token next. */
@@ -71,6 +72,11 @@ export class ApiTokenService {
   async revoke(token: string): Promise<boolean> {
     if (!TOKEN_PATTERN.test(token)) return false;
     return this.tokens.revokeApiToken(hashOf(token), this.clock());
+  }
+
+  /** Revokes every live token of a user (password or second factor changed, user disabled, directory link reset). */
+  async revokeAllOf(userId: number): Promise<number> {
+    return this.tokens.revokeApiTokensOfUser(userId, this.clock());
   }
 
   /** A short, non-secret reference to a token for audit lines (the first 12 hex digits of its hash). */

@@ -55,4 +55,24 @@ export class LoginThrottle {
     await this.store.clearThrottle(`account:${username}`);
     await this.store.forgiveAttempt(`client:${clientIp}`);
   }
+
+  /**
+   * Counts one attempt against a directory entry, once the directory named it: a filter that matches
+   * uid *or* mail gives one person several names, and each name has its own budget; the entry's
+   * budget is shared by all of them. Returns 0, or the seconds until the entry is unlocked.
+   */
+  async beginDirectoryEntryAttempt(entryId: string): Promise<number> {
+    const now = this.clock();
+    const entry = await this.attempt(directoryEntryKey(entryId), this.policy.maxFailuresPerAccount, now);
+    return entry.lockedUntil > now ? Math.ceil((entry.lockedUntil - now) / 1000) : 0;
+  }
+
+  async directoryEntrySucceeded(entryId: string): Promise<void> {
+    await this.store.clearThrottle(directoryEntryKey(entryId));
+  }
+}
+
+/** The throttle key of a directory entry: `account:dir:<immutable id>`. */
+export function directoryEntryKey(entryId: string): string {
+  return `account:dir:${entryId}`;
 }

@@ -33,3 +33,15 @@ export function looksLikeRecoveryCode(input: string): boolean {
 export function hashRecoveryCode(pepper: string, code: string): string {
   return createHmac('sha256', pepper).update(normalizeRecoveryCode(code)).digest('hex');
 }
+
+/**
+ * The one-time code an administrator issues so a user can enrol a second factor at sign-in: the same
+ * alphabet and shape as a recovery code, hashed under its own label so neither can stand for the other.
+ */
+export function generateEnrolmentCode(): string {
+  return generateRecoveryCodes(1)[0]!;
+}
+
+export function hashEnrolmentCode(pepper: string, code: string): string {
+  return createHmac('sha256', pepper).update('enrolment-code:' + normalizeRecoveryCode(code)).digest('hex');
+}

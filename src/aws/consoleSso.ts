@@ -2,12 +2,14 @@ import { buildSignedResponse } from '../saml/buildResponse';
 import { persistentNameId } from '../saml/persistentNameId';
 import { NAMEID_PERSISTENT, type Principal } from '../saml/types';
 import { authnContextFor } from '../auth/authnContext';
+import type { SecondFactorCheck } from '../auth/secondFactor';
 import type { EnvelopedSigner } from '../saml/xmlDsig';
 import type { RoleGrantRecord, Store, UserRecord } from '../store/store';
 import { parseRoleArn } from './arn';
 import { AwsRuleError } from './awsRuleError';
 import { checkConsoleRelayState } from './consoleRelayState';
 import { AWS_CONSOLE_RELEASE, runReleaseChain } from '../sp/release/attributeMappers';
+import { isAllowedBySpGroups } from '../sp/sso/steps/checkSpAccess';
 import type { SpRegistryStore } from '../store/spRegistryStore';
 import { AWS_PARTITIONS, isAwsPartition, type AwsPartition } from './partitions';
 
@@ -47,9 +49,13 @@ export interface ConsoleSsoPost {
   roles: string[];
 }
 
-/** A request the signed-in user may not make; `status` is the HTTP status to answer with. */
+/**
+ * A request the signed-in user may not make; `status` is the HTTP status to answer with, `reason`
+ * (when set) a stable name for it: 'second_factor_required' when the sign-in had no second factor
+ * and the user needs one.
+ */
 export class ConsoleSsoDenied extends Error {
-  constructor(readonly status: number, message: string, readonly rule?: string) {
+  constructor(readonly status: number, message: string, readonly rule?: string, readonly reason?: string) {
     super(message);
     this.name = 'ConsoleSsoDenied';
   }
@@ -67,6 +73,12 @@ export class ConsoleSso {
     private readonly installationSecret: string,
     /** The SP registry, where the AWS console of each partition is an entry (sp/awsConsoleSp.ts) with its release chain. */
     private readonly sps?: SpRegistryStore,
+    /**
+     * Who must have given a second factor. Every channel checks before it gets here (sessions,
+     * API tokens, ECP); this is the last line: no assertion for a password-only sign-in of a user
+     * who needs a second factor now, whatever a channel forgot.
+     */
+    private readonly secondFactor?: SecondFactorCheck,
   ) {}
 
   endpointFor(partition: AwsPartition): { acsUrl: string; audience: string } {
@@ -104,6 +116,16 @@ export class ConsoleSso {
 
   async issue(request: ConsoleSsoRequest): Promise<ConsoleSsoPost> {
     const { user } = request;
+    if (!request.secondFactor && this.secondFactor && (await this.secondFactor.isRequired(user))) {
+      await this.store.appendAudit({
+        event: 'sso.denied',
+        actor: user.username,
+        subject: user.username,
+        clientIp: request.clientIp,
+        details: { sp: 'aws', roleArn: request.roleArn ?? null, reason: 'second_factor_required' },
+      });
+      throw new ConsoleSsoDenied(401, 'Your account needs a second factor, and this sign-in had none. Sign in again with your one-time code.', undefined, 'second_factor_required');
+    }
     const allGrants = await this.store.listRoleGrantsForUser(user.id);
     let selected: { grants: RoleGrantRecord[]; partition: AwsPartition };
     let relayState: string | null = null;
@@ -125,12 +147,24 @@ export class ConsoleSso {
 
     const { acsUrl, audience } = this.endpointFor(selected.partition);
     const principal: Principal = { userId: user.id, username: user.username, displayName: user.displayName, email: user.email };
-    const nameId = persistentNameId(this.installationSecret, user.subjectSeed, audience);
-    // The registry entry decides what is released and whether the Response is signed; without a
-    // registry (unit tests, tools) the built-in AWS chain and the configuration do.
+    // The registry entry decides what is released, whether the Response is signed and who may use
+    // it (its groups); without a registry (unit tests, tools) the built-in AWS chain and the configuration do.
     const sp = this.sps ? await this.sps.findServiceProviderByEntityId(audience) : null;
+    // The SP's registry identity, never a configurable audience (for AWS entries both are the entityID).
+    const nameId = persistentNameId(this.installationSecret, user.subjectSeed, sp?.entityId ?? audience);
     const release = sp?.settings.attributeRelease ?? AWS_CONSOLE_RELEASE;
-    const groups = release.includes('groups') ? (await this.store.listGroupsOfUser(user.id)).map((g) => g.name) : [];
+    const needGroups = release.includes('groups') || (sp !== null && sp.settings.allowedGroups.length > 0);
+    const groups = needGroups ? (await this.store.listGroupsOfUser(user.id)).map((g) => g.name) : [];
+    if (sp && !isAllowedBySpGroups(sp.settings.allowedGroups, groups)) {
+      await this.store.appendAudit({
+        event: 'sso.denied',
+        actor: user.username,
+        subject: user.username,
+        clientIp: request.clientIp,
+        details: { sp: sp.entityId, roleArn: request.roleArn ?? null, reason: 'sp.access: not in the groups allowed to use this AWS console', groups: sp.settings.allowedGroups },
+      });
+      throw new ConsoleSsoDenied(403, `You are not in a group allowed to use ${sp.settings.displayName} (an administrator limited it to: ${sp.settings.allowedGroups.join(', ')}).`, 'sp.access');
+    }
     const built = buildSignedResponse(
       {
         issuer: this.settings.entityId,

@@ -5,7 +5,7 @@ import { defaultRoleTrust, judgeSamlResponse, partitionOf, readProviderMetadata,
 import { MAX_SESSION_DURATION_SECONDS } from '../aws/sessionDuration';
 import { CliError } from './cliError';
 import { doctorJson, doctorText, summarize } from './doctorReport';
-import { metadataFrom, responseFromFile, responseFromIdp, responseFromText, type ResponseSource } from './doctorSources';
+import { checkIdpUrl, metadataFrom, responseFromFile, responseFromIdp, responseFromText, type ResponseSource } from './doctorSources';
 import { promptHidden, readStdin } from './prompt';
 
 export const DOCTOR_USAGE = `  doctor (--response FILE|- | --response-b64 B64 | --from-idp URL --user U [--password-stdin] [--otp CODE])
@@ -125,6 +125,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   else if (values['response-b64'] !== undefined) source = responseFromText(values['response-b64'] as string, 'the --response-b64 value');
   else {
     if (typeof values.user !== 'string' || values.user === '') throw new CliError('--from-idp needs --user NAME');
+    checkIdpUrl(idp!.replace(/\/+$/, ''));
     const secret = await password(values['password-stdin'] === true);
     source = await responseFromIdp(idp!, { username: values.user, password: secret, otp: values.otp as string | undefined, interactive: process.stdin.isTTY === true }, roleArn);
   }

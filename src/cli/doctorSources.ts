@@ -91,6 +91,20 @@ async function callApi(url: string, init: RequestInit): Promise<ApiAnswer> {
   return { status: response.status, body };
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The password goes to this URL: https, or plain http only to this machine. */
+export function checkIdpUrl(base: string): void {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new CliError(`--from-idp ${JSON.stringify(base)} is not a URL (e.g. https://sso.example.com)`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.')))) return;
+  throw new CliError(`--from-idp ${base}: the password would travel unencrypted; use https:// (plain http is only allowed to localhost)`);
+}
+
 const messageOf = (answer: ApiAnswer) => String(answer.body.message ?? answer.body.error ?? `HTTP ${answer.status}`);
 
 /**
@@ -101,6 +115,7 @@ const messageOf = (answer: ApiAnswer) => String(answer.body.message ?? answer.bo
  */
 export async function responseFromIdp(idpUrl: string, credentials: IdpCredentials, roleArn: string | undefined): Promise<ResponseSource> {
   const base = idpUrl.replace(/\/+$/, '');
+  checkIdpUrl(base);
   let otp = credentials.otp;
   let session = await callApi(`${base}/api/v1/session`, { method: 'POST', body: JSON.stringify({ username: credentials.username, password: credentials.password, ...(otp ? { otp } : {}) }) });
   if (session.status === 401 && session.body.error === 'otp_required' && otp === undefined) {

@@ -11,7 +11,7 @@ import { promptHidden, readStdin } from './prompt';
 import { runSpCommand, SP_COMMAND_ERRORS, SP_USAGE } from '../sp/spCommand';
 import { DOCTOR_USAGE, runDoctor } from './doctor';
 import { STS_EMULATOR_USAGE, runStsEmulatorCommand } from './stsEmulatorCommand';
-import { CONSOLE_USAGE, runConsoleCommand } from '../admin/consoleCommands';
+import { CONSOLE_USAGE, apiTokenRevokerFor, runConsoleCommand } from '../admin/consoleCommands';
 
 const USAGE = `usage: sesame <command>
 
@@ -66,10 +66,19 @@ async function readNewPassword(fromStdin: boolean): Promise<string | null> {
   return first;
 }
 
+/**
+ * Control characters (\p{Cc}: ESC, CR, NUL …) shown as \u001b-style escapes: cells hold values that
+ * unauthenticated requests put into the audit log, and a raw ESC or CR would rewrite the admin's
+ * terminal (hide lines, forge others).
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function table(rows: Array<Record<string, unknown>>, io: Io): void {
   if (rows.length === 0) return io.out('(none)');
   const keys = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : escapeControlCharacters(String(v)));
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
   io.out(keys.map((k, i) => k.padEnd(widths[i]!)).join('  '));
   for (const row of rows) io.out(keys.map((k, i) => cell(row[k]).padEnd(widths[i]!)).join('  ').trimEnd());
@@ -77,7 +86,8 @@ function table(rows: Array<Record<string, unknown>>, io: Io): void {
 
 async function run(argv: string[], store: Store, io: Io): Promise<void> {
   const [noun, verb, ...rest] = argv;
-  const admin = new AdminService(store, `cli:${os.userInfo().username}`);
+  // Password changes and disabling end the user's sessions and revoke their API tokens.
+  const admin = new AdminService(store, `cli:${os.userInfo().username}`, { apiTokens: apiTokenRevokerFor(store as SqliteStore) });
   const command = `${noun ?? ''} ${verb ?? ''}`.trim();
   // The SP registry (issue 4) lives in src/sp/spCommand.ts.
   if (noun === 'sp') return runSpCommand(verb, rest, { store: store as SqliteStore, actor: `cli:${os.userInfo().username}`, out: io.out, readStdin });

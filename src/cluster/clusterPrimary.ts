@@ -42,8 +42,9 @@ export class WorkerSupervisor {
   private readonly listening = new Set<Worker>();
   private readonly recentExits: number[] = [];
   private stopping = false;
+  private onListening?: (worker: Worker, port: number) => void;
   private onExit?: (worker: Worker, code: number | null, signal: string | null) => void;
-  /** Set when the supervisor gave up on crashing workers; the primary then stops with this status. */
+  /** Called when the supervisor gives up on crash-looping workers; the primary then stops with status 1. */
   gaveUp: (() => void) | undefined;
 
   constructor(private readonly options: ClusterPrimaryOptions) {}
@@ -59,16 +60,12 @@ export class WorkerSupervisor {
     return worker;
   }
 
-  private onListening?: (worker: Worker, port: number) => void;
-
   /** Forks every worker; resolves with the port once all listen, rejects if one exits first. */
   start(): Promise<number> {
     const { workers, log } = this.options;
     return new Promise<number>((resolve, reject) => {
-      let port = 0;
       let started = false;
-      this.onListening = (worker, workerPort) => {
-        port = workerPort;
+      this.onListening = (worker, port) => {
         if (started) {
           log(`worker ${worker.process.pid} is listening`);
           return;

@@ -54,6 +54,8 @@ export interface Config {
     maxRequestAgeSeconds: number;
     clockSkewSeconds: number;
     relayStateMaxBytes: number;
+    /** Per-address limit on /saml/sso, /saml/slo and /saml/ecp (in memory, per worker process). */
+    rateLimit: { perSecond: number; burst: number };
   };
 }
 
@@ -137,6 +139,11 @@ function parseSaml(env: Env): Config['saml'] {
     clockSkewSeconds: integer(env, 'SESAME_SAML_CLOCK_SKEW_SECONDS', 60, 0, 600),
     // SAML bindings 3.4.3 asks SPs for at most 80 bytes, but common SPs send their return URL.
     relayStateMaxBytes: integer(env, 'SESAME_SAML_RELAYSTATE_MAX_BYTES', 1024, 80, 8192),
+    // Unauthenticated endpoints: what one address may make Sesame parse and audit (0 turns it off).
+    rateLimit: {
+      perSecond: integer(env, 'SESAME_SAML_RATE_PER_SECOND', 20, 0, 100_000),
+      burst: integer(env, 'SESAME_SAML_RATE_BURST', 40, 1, 1_000_000),
+    },
   };
 }
 

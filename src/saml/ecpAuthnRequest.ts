@@ -3,12 +3,28 @@ import { SAMLP_NS, SAML_NS } from './buildResponse';
 import { NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from './types';
 import { EcpError } from './ecpError';
 import { BINDING_PAOS, BINDING_SOAP, SOAP11_ENV_NS, SOAP12_ENV_NS, SOAP_ACTOR_NEXT } from './ecpNamespaces';
+import { refuseForbiddenCharacters } from './intake/parseSamlXml';
+import { SamlIntakeError } from './intake/samlIntakeError';
+import { scanXmlStructure, type StructureLimits } from './intake/scanXmlStructure';
 
-/** An AuthnRequest is a few hundred bytes; anything near this is not one (checked before parsing). */
-export const MAX_ECP_REQUEST_BYTES = 64 * 1024;
+/** An AuthnRequest is a few hundred bytes; anything near this is not one (checked before parsing, as for /saml/sso). */
+export const MAX_ECP_REQUEST_BYTES = 32 * 1024;
 /** How far the request's IssueInstant may be from our clock (SAML core 3.2.1 leaves it to the receiver). */
 export const ECP_REQUEST_CLOCK_SKEW_SECONDS = 300;
 const MAX_DEPTH = 32;
+/** Counted on the text before parsing (scanXmlStructure): an envelope around an AuthnRequest is a dozen elements. */
+export const ECP_STRUCTURE_LIMITS: StructureLimits = {
+  maxDepth: MAX_DEPTH,
+  maxElements: 500,
+  maxAttributesPerElement: 32,
+  maxNamespaceDeclarations: 32,
+};
+
+/** An intake refusal (pre-parse scan, forbidden characters) as the SOAP fault ECP answers with, keeping its rule id. */
+function asEcpError(error: unknown): unknown {
+  if (!(error instanceof SamlIntakeError)) return error;
+  return new EcpError('Client', error.message, error.status === 413 ? 413 : 500, error.rule);
+}
 
 /** What Sesame reads from the samlp:AuthnRequest an ECP sends (saml-ecp-v2.0 §2.3.3). */
 export interface EcpAuthnRequest {
@@ -56,6 +72,12 @@ function parseStrictly(xml: string): Document {
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) throw new EcpError('Client', 'a SOAP message must not contain a DOCTYPE (SOAP 1.1 §3)');
   // Processing instructions render as text in xml-crypto 6.3.2's canonicalizer (security-notes §2.1); nothing here needs one.
   if (/<\?(?!xml[\s?])/i.test(xml)) throw new EcpError('Client', 'processing instructions are not allowed in a SOAP message');
+  // Before xmldom: its cost grows with nesting times namespaces in scope (security-notes §2.2).
+  try {
+    scanXmlStructure(xml, ECP_STRUCTURE_LIMITS);
+  } catch (error) {
+    throw asEcpError(error);
+  }
   const fail = (message: string): never => {
     throw new EcpError('Client', `the request is not well-formed XML: ${message.replace(/\s+/g, ' ').replace(/@#\[line.*$/, '').trim()}`);
   };
@@ -67,6 +89,11 @@ function parseStrictly(xml: string): Document {
     throw new EcpError('Client', 'the request is not well-formed XML');
   }
   if (!doc || !doc.documentElement) throw new EcpError('Client', 'the request is not an XML document');
+  try {
+    refuseForbiddenCharacters(doc);
+  } catch (error) {
+    throw asEcpError(error);
+  }
   return doc;
 }
 

@@ -18,6 +18,15 @@ const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\uFF
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;
 
+/**
+ * Whether a value holds a character Sesame never emits (XML 1.0 §2.2, plus NEL and LS). Intake uses
+ * it on every parsed text and attribute value: a character reference such as &#27; or &#0; parses
+ * into a control character that would otherwise reach the audit log, a terminal or a signed reply.
+ */
+export function hasForbiddenXmlChars(value: string): boolean {
+  return FORBIDDEN_CHARS.test(value);
+}
+
 function reject(value: string): void {
   if (FORBIDDEN_CHARS.test(value)) throw new XmlValueError('value contains characters that XML 1.0 cannot carry');
 }

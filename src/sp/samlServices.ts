@@ -3,6 +3,7 @@ import type { Store } from '../store/store';
 import type { SqliteStore } from '../store/sqliteStore';
 import { SqliteSamlStateStore } from '../store/sqliteSamlStateStore';
 import { SqliteSpRegistryStore } from '../store/sqliteSpRegistryStore';
+import { SqliteEmailOwners } from '../store/sqliteEmailOwners';
 import type { EnvelopedSigner } from '../saml/xmlDsig';
 import { ensureAwsConsoleSps } from './awsConsoleSp';
 import { SpRegistry } from './spRegistry';
@@ -10,6 +11,7 @@ import { ResponseIssuer } from './sso/issueResponse';
 import type { SamlIdpSettings } from './sso/samlSettings';
 import { SpSso } from './sso/spSso';
 import { SingleLogout } from './slo/singleLogout';
+import type { SecondFactorCheck } from '../auth/secondFactor';
 
 /** The IdP-side SAML settings, from the parsed configuration. */
 export function samlIdpSettings(config: Config): SamlIdpSettings {
@@ -33,14 +35,21 @@ export async function seedServiceProviders(config: Config, store: Store & Pick<S
 }
 
 /** Wires the SP registry, SSO and SLO services over the SQLite store, signing with whatever key `signer` returns at each use. */
-export function createSamlServices(config: Config, store: Store & Pick<SqliteStore, 'db'>, signer: () => EnvelopedSigner, installationSecret: string) {
+export function createSamlServices(
+  config: Config,
+  store: Store & Pick<SqliteStore, 'db'>,
+  signer: () => EnvelopedSigner,
+  installationSecret: string,
+  /** Who must have given a second factor: checked once more before any assertion is issued. */
+  secondFactor?: SecondFactorCheck,
+) {
   const settings = samlIdpSettings(config);
   const sps = new SqliteSpRegistryStore(store.db);
   const state = new SqliteSamlStateStore(store.db);
-  const issuer = new ResponseIssuer(store, state, signer, settings, installationSecret);
+  const issuer = new ResponseIssuer(store, state, signer, settings, installationSecret, new SqliteEmailOwners(store.db));
   return {
     sps,
-    spSso: new SpSso(store, sps, state, issuer, settings),
+    spSso: new SpSso(store, sps, state, issuer, settings, secondFactor),
     singleLogout: new SingleLogout(store, sps, state, signer, settings),
     signer,
   };

@@ -35,6 +35,11 @@ export interface SpSettings {
   /** RelayState sent with IdP-initiated launches from the portal (the SP's start page), if any. */
   launchRelayState: string | null;
   assertionLifetimeSeconds: number;
+  /**
+   * Accept plain-http ACS endpoints that are not on loopback (assertions then cross the network
+   * unencrypted). Absent in settings stored before it existed, which reads as false.
+   */
+  allowHttpAcs?: boolean;
 }
 
 /** What the SP's metadata says about it (replaced when new metadata is uploaded). */

@@ -16,7 +16,8 @@ export const SP_USAGE = `  sp add --metadata FILE|- [--<setting> VALUE …]
       settings: --name N, --nameid persistent|transient|email|username, --release uid,mail,…,
       --sign-response yes|no, --sign-assertion yes|no, --encrypt yes|no, --groups g1,g2 (empty: everyone),
       --require-signed-requests yes|no, --allow-sha1 yes|no, --audience URI, --launch-relay-state URL,
-      --lifetime SECONDS`;
+      --lifetime SECONDS, --allow-http-acs yes|no (plain-http ACS off loopback)
+      AWS console entries ([config]) take only --name, --release and --groups`;
 
 /** An SP command the admin must fix (bad metadata, setting, or unknown SP). */
 export class SpCommandError extends Error {
@@ -61,6 +62,7 @@ function summary(sp: ServiceProvider) {
     audience: sp.settings.audience ?? sp.entityId,
     launchRelayState: sp.settings.launchRelayState,
     lifetime: sp.settings.assertionLifetimeSeconds,
+    allowHttpAcs: sp.settings.allowHttpAcs === true,
   };
 }
 

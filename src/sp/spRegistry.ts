@@ -1,7 +1,7 @@
 import { parseSpMetadata } from '../saml/spMetadata';
 import type { Store } from '../store/store';
 import type { SpRegistryStore } from '../store/spRegistryStore';
-import { applySettingChanges, checkSettings, defaultSettings, SpSettingError, type SettingName } from './spSettings';
+import { applySettingChanges, checkMetadataSp, checkSettings, CONFIG_ENTRY_SETTINGS, defaultSettings, SpSettingError, type SettingName } from './spSettings';
 import type { ServiceProvider, SpMetadataFacts, SpSettings } from './serviceProvider';
 
 /** Something about an SP registration an admin must change; the message says what. */
@@ -44,11 +44,37 @@ export class SpRegistry {
     }
   }
 
+  /**
+   * An SP's identity must be its own: neither its entityID nor its Audience may be another SP's
+   * entityID or Audience, or that SP's assertions (persistent NameIDs, attributes) would be
+   * accepted by the other. `self` is the SP being changed (null when registering).
+   */
+  private async checkIdentity(facts: SpMetadataFacts, settings: SpSettings, self: number | null): Promise<void> {
+    const mine = new Set([facts.entityId, settings.audience ?? facts.entityId]);
+    for (const other of await this.sps.listServiceProviders()) {
+      if (other.id === self) continue;
+      if (other.entityId === facts.entityId) continue; // the store refuses a second registration with its own message
+      for (const taken of [other.entityId, other.settings.audience ?? other.entityId]) {
+        if (mine.has(taken)) {
+          throw new SpSettingError(`"${taken.slice(0, 200)}" is already the entityID or audience of ${other.settings.displayName} (${other.entityId.slice(0, 200)}); an SP's entityID and audience must be its own`);
+        }
+      }
+    }
+  }
+
+  /** Every check an SP registered from metadata must pass, whatever changed. */
+  private async checkMetadataEntry(facts: SpMetadataFacts, settings: SpSettings, self: number | null): Promise<SpSettings> {
+    checkSettings(facts, settings);
+    checkMetadataSp(facts, settings);
+    await this.checkIdentity(facts, settings, self);
+    await this.checkGroups(settings);
+    return settings;
+  }
+
   /** Registers an SP from its metadata; `changes` are settings to apply over the metadata-derived defaults. */
   async register(metadataXml: string, changes: Partial<Record<SettingName, string>> = {}): Promise<ServiceProvider> {
     const facts = parseSpMetadata(metadataXml);
-    const settings = checkSettings(facts, applySettingChanges(defaultSettings(facts), changes));
-    await this.checkGroups(settings);
+    const settings = await this.checkMetadataEntry(facts, applySettingChanges(defaultSettings(facts), changes), null);
     const sp = await this.sps.addServiceProvider({ facts, settings, source: 'metadata', metadataXml });
     await this.audit('admin.sp.add', sp.entityId, { acs: sp.acs.map((e) => e.location), slo: sp.slo.length, signingKeys: sp.signingCertificates.length, encryptionKeys: sp.encryptionCertificates.length, settings });
     return sp;
@@ -62,7 +88,7 @@ export class SpRegistry {
     let settings = existing.settings;
     // An encryption key that disappeared from the metadata cannot be used any more.
     if (settings.encryptAssertion && facts.encryptionCertificates.length === 0) settings = { ...settings, encryptAssertion: false };
-    checkSettings(facts, settings);
+    await this.checkMetadataEntry(facts, settings, existing.id);
     const sp = (await this.sps.updateServiceProvider(existing.id, { facts, settings, metadataXml }))!;
     await this.audit('admin.sp.metadata', sp.entityId, { acs: sp.acs.map((e) => e.location), slo: sp.slo.length, signingKeys: sp.signingCertificates.length, encryptionKeys: sp.encryptionCertificates.length });
     return sp;
@@ -70,8 +96,20 @@ export class SpRegistry {
 
   async configure(entityId: string, changes: Partial<Record<SettingName, string>>): Promise<ServiceProvider> {
     const existing = await this.get(entityId);
-    const settings = checkSettings(existing, applySettingChanges(existing.settings, changes));
-    await this.checkGroups(settings);
+    let settings: SpSettings;
+    if (existing.source === 'config') {
+      // The AWS console entries: /aws/sso, the API and ECP honour only these; the rest follows the configuration.
+      const ignored = Object.keys(changes).filter((name) => !(CONFIG_ENTRY_SETTINGS as readonly string[]).includes(name));
+      if (ignored.length > 0) {
+        throw new SpSettingError(
+          `${ignored.join(', ')}: not used for "${entityId}" (${existing.settings.displayName}), which Sesame's configuration defines (SESAME_AWS_*, SESAME_SIGN_RESPONSE, SESAME_ASSERTION_LIFETIME_SECONDS); only ${CONFIG_ENTRY_SETTINGS.join(', ')} can be set here`,
+        );
+      }
+      settings = checkSettings(existing, applySettingChanges(existing.settings, changes));
+      await this.checkGroups(settings);
+    } else {
+      settings = await this.checkMetadataEntry(existing, applySettingChanges(existing.settings, changes), existing.id);
+    }
     const sp = (await this.sps.updateServiceProvider(existing.id, { settings }))!;
     await this.audit('admin.sp.settings', sp.entityId, { changes });
     return sp;

@@ -1,4 +1,5 @@
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED } from '../saml/types';
+import { isAwsAudienceLike, isAwsSigninHostUrl } from '../aws/awsRelyingParty';
 import { isKnownMapper, ATTRIBUTE_MAPPERS } from './release/attributeMappers';
 import { DEFAULT_ASSERTION_LIFETIME_SECONDS, DEFAULT_RELEASE, type NameIdKind, type SpMetadataFacts, type SpSettings } from './serviceProvider';
 
@@ -17,18 +18,15 @@ export const NAMEID_FORMAT_OF: Readonly<Record<NameIdKind, string>> = {
   username: NAMEID_UNSPECIFIED,
 };
 
-const KIND_OF_FORMAT: Readonly<Record<string, NameIdKind>> = {
-  [NAMEID_PERSISTENT]: 'persistent',
-  [NAMEID_TRANSIENT]: 'transient',
-  [NAMEID_EMAIL]: 'email',
-};
-
-/** Settings for a newly registered SP, taken from what its metadata asks for. */
+/**
+ * Settings for a newly registered SP. The NameID is persistent (opaque) until an admin chooses
+ * otherwise, whatever the metadata lists: an e-mail NameID identifies the user to the SP and is
+ * only as unique as the addresses in Sesame, so it is never picked for the admin.
+ */
 export function defaultSettings(facts: SpMetadataFacts): SpSettings {
-  const preferred = facts.nameIdFormats.map((f) => KIND_OF_FORMAT[f]).find((k) => k !== undefined);
   return {
     displayName: facts.entityId.length <= 128 ? facts.entityId : facts.entityId.slice(0, 128),
-    nameId: preferred ?? 'persistent',
+    nameId: 'persistent',
     attributeRelease: [...DEFAULT_RELEASE],
     signResponse: true,
     signAssertion: true,
@@ -39,6 +37,7 @@ export function defaultSettings(facts: SpMetadataFacts): SpSettings {
     audience: null,
     launchRelayState: null,
     assertionLifetimeSeconds: DEFAULT_ASSERTION_LIFETIME_SECONDS,
+    allowHttpAcs: false,
   };
 }
 
@@ -65,6 +64,49 @@ export function checkSettings(facts: SpMetadataFacts, settings: SpSettings): SpS
   return settings;
 }
 
+/** Whether an ACS URL is on this machine (tests, a local SP): plain http cannot be sniffed there. */
+function isLoopbackUrl(url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
+}
+
+/**
+ * What only an SP registered from metadata must satisfy, on top of checkSettings (the AWS console
+ * entries are made by Sesame itself): it must not be able to receive an assertion AWS would accept
+ * (entityID, Audience or ACS that AWS owns, the AWS attribute mappers), and its ACS must be https
+ * unless on loopback or the admin set allow-http-acs.
+ */
+export function checkMetadataSp(facts: SpMetadataFacts, settings: SpSettings): void {
+  if (isAwsAudienceLike(facts.entityId)) {
+    throw new SpSettingError(`entityID "${facts.entityId.slice(0, 200)}" is an identifier AWS accepts as its own audience; only the built-in AWS console entries may use it`);
+  }
+  if (settings.audience !== null && isAwsAudienceLike(settings.audience)) {
+    throw new SpSettingError(`audience: "${settings.audience.slice(0, 200)}" is an audience AWS accepts; an assertion for it would sign its holder in to AWS`);
+  }
+  for (const endpoint of facts.acs) {
+    if (isAwsSigninHostUrl(endpoint.location)) {
+      throw new SpSettingError(`the ACS ${endpoint.location.slice(0, 200)} is an AWS sign-in endpoint; AWS is reached through the built-in AWS console entries and roles, not a registered SP`);
+    }
+  }
+  const awsMappers = settings.attributeRelease.filter((name) => name.startsWith('aws:'));
+  if (awsMappers.length > 0) {
+    throw new SpSettingError(`release: ${awsMappers.join(', ')} release AWS roles and belong to the AWS console entries only`);
+  }
+  if (!settings.allowHttpAcs) {
+    for (const endpoint of facts.acs) {
+      const url = new URL(endpoint.location);
+      if (url.protocol === 'http:' && !isLoopbackUrl(url)) {
+        throw new SpSettingError(
+          `the ACS ${endpoint.location.slice(0, 200)} is plain http: assertions to it would cross the network unencrypted. Use https, or set allow-http-acs yes (sesame sp add … --allow-http-acs yes) if you accept that`,
+        );
+      }
+    }
+  }
+}
+
+/** What an AWS console entry honours: the rest is decided by Sesame's configuration or does not apply to AWS. */
+export const CONFIG_ENTRY_SETTINGS: readonly SettingName[] = ['name', 'release', 'groups'];
+
 function yesNo(name: string, raw: string): boolean {
   if (/^(yes|true|on|1)$/i.test(raw)) return true;
   if (/^(no|false|off|0)$/i.test(raw)) return false;
@@ -78,7 +120,7 @@ function list(raw: string): string[] {
 /** The names `sesame sp set` (and the admin console) accept, each with how it changes the settings. */
 export const SETTING_NAMES = [
   'name', 'nameid', 'release', 'sign-response', 'sign-assertion', 'encrypt', 'groups',
-  'require-signed-requests', 'allow-sha1', 'audience', 'launch-relay-state', 'lifetime',
+  'require-signed-requests', 'allow-sha1', 'audience', 'launch-relay-state', 'lifetime', 'allow-http-acs',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -99,6 +141,7 @@ export function applySettingChanges(settings: SpSettings, changes: Partial<Recor
       case 'allow-sha1': next.allowSha1 = yesNo(name, raw); break;
       case 'audience': next.audience = raw.trim() === '' ? null : raw.trim(); break;
       case 'launch-relay-state': next.launchRelayState = raw === '' ? null : raw; break;
+      case 'allow-http-acs': next.allowHttpAcs = yesNo(name, raw); break;
       case 'lifetime':
         if (!/^\d{1,6}$/.test(raw.trim())) throw new SpSettingError(`lifetime: "${raw}" is not a number of seconds`);
         next.assertionLifetimeSeconds = Number(raw.trim());

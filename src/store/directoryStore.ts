@@ -5,7 +5,14 @@
 
 export interface DirectoryAccount {
   userId: number;
+  /** The entry's DN at the last sign-in; '' once an admin unlinked the account. */
   dn: string;
+  /**
+   * The entry's immutable identifier ("entryUUID:…", "objectGUID:…", or "dn:…" when the server has
+   * neither), fixed at provisioning. Null for a link made before identifiers were recorded (then the
+   * DN is compared once) or after an admin unlinked the account (then the next sign-in links afresh).
+   */
+  directoryId: string | null;
   syncedAt: string;
 }
 
@@ -18,7 +25,16 @@ export interface DirectoryGroupMapping {
 
 export interface DirectoryStore {
   findDirectoryAccount(userId: number): Promise<DirectoryAccount | null>;
-  linkDirectoryAccount(userId: number, dn: string): Promise<void>;
+  /** The Sesame user linked to this directory entry, if any. */
+  findDirectoryAccountByDirectoryId(directoryId: string): Promise<DirectoryAccount | null>;
+  /** Links (or re-confirms the link of) a user to the entry with this DN and immutable id. */
+  linkDirectoryAccount(userId: number, dn: string, directoryId: string): Promise<void>;
+  /**
+   * Forgets which entry a directory user is linked to (an admin's explicit re-link): the user stays a
+   * directory user and the next successful directory sign-in under this name links them again.
+   * False when the user is not a directory user.
+   */
+  unlinkDirectoryAccount(userId: number): Promise<boolean>;
   listDirectoryAccounts(): Promise<DirectoryAccount[]>;
   /** Copies display name and email from the directory entry onto the Sesame user at each sign-in. */
   updateDirectoryProfile(userId: number, displayName: string, email: string | null): Promise<void>;

@@ -28,6 +28,15 @@ export interface MfaStore {
   /** Removes the TOTP secret and every recovery code (an admin reset, or the user starting over). */
   deleteSecondFactor(userId: number): Promise<boolean>;
 
+  /** Stores the (hashed) enrolment code an admin issued for a user, replacing any earlier one. */
+  putEnrolmentCode(userId: number, codeHash: string, createdBy: string, expiresAt: number): Promise<void>;
+  /** Whether the user has an unexpired enrolment code with this hash (nothing is spent). */
+  hasEnrolmentCode(userId: number, codeHash: string, now: number): Promise<boolean>;
+  /** Deletes the user's unexpired code with this hash; false when there was none (already used, expired, wrong). */
+  consumeEnrolmentCode(userId: number, codeHash: string, now: number): Promise<boolean>;
+  /** When the user's live enrolment code expires, or null when there is none. */
+  enrolmentCodeExpiry(userId: number, now: number): Promise<number | null>;
+
   setGroupMfaRequired(groupId: number, required: boolean): Promise<void>;
   /** Ids of the groups that require a second factor of their members. */
   listGroupsRequiringMfa(): Promise<number[]>;

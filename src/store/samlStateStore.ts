@@ -3,6 +3,8 @@ export interface SpSessionRecord {
   /** The SessionIndex of the IdP session, as sent in every AuthnStatement of that session. */
   idpSessionIndex: string;
   spEntityId: string;
+  /** The SessionIndex this SP was given (saml/spSessionIndex.ts); '' for sessions recorded before it existed. */
+  spSessionIndex: string;
   nameId: string;
   nameIdFormat: string;
   /** The express-session id of the browser session, so a logout can end it without the cookie. */

@@ -1,18 +1,27 @@
 import type Database from 'better-sqlite3';
 import type { DirectoryAccount, DirectoryGroupMapping, DirectoryStore } from './directoryStore';
 
-/** DirectoryStore over the SqliteStore connection (tables from migration 0002_mfa_directory). */
+interface AccountRow {
+  user_id: number;
+  dn: string;
+  directory_id: string | null;
+  synced_at: string;
+}
+
+/** DirectoryStore over the SqliteStore connection (tables from migrations 0002_mfa_directory and 0005_directory_ids). */
 export class SqliteDirectoryStore implements DirectoryStore {
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
-      account: db.prepare(`SELECT user_id, dn, synced_at FROM directory_accounts WHERE user_id = ?`),
-      accounts: db.prepare(`SELECT user_id, dn, synced_at FROM directory_accounts ORDER BY user_id`),
+      account: db.prepare(`SELECT user_id, dn, directory_id, synced_at FROM directory_accounts WHERE user_id = ?`),
+      accountByDirectoryId: db.prepare(`SELECT user_id, dn, directory_id, synced_at FROM directory_accounts WHERE directory_id = ?`),
+      accounts: db.prepare(`SELECT user_id, dn, directory_id, synced_at FROM directory_accounts ORDER BY user_id`),
       link: db.prepare(
-        `INSERT INTO directory_accounts (user_id, dn, synced_at) VALUES (?, ?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET dn = excluded.dn, synced_at = excluded.synced_at`,
+        `INSERT INTO directory_accounts (user_id, dn, directory_id, synced_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(user_id) DO UPDATE SET dn = excluded.dn, directory_id = excluded.directory_id, synced_at = excluded.synced_at`,
       ),
+      unlink: db.prepare(`UPDATE directory_accounts SET dn = '', directory_id = NULL, synced_at = ? WHERE user_id = ?`),
       profile: db.prepare(
         `UPDATE users SET display_name = ?, email = ?, updated_at = ? WHERE id = ? AND (display_name IS NOT ? OR email IS NOT ?)`,
       ),
@@ -31,21 +40,30 @@ export class SqliteDirectoryStore implements DirectoryStore {
     };
   }
 
-  private static account(row: { user_id: number; dn: string; synced_at: string }): DirectoryAccount {
-    return { userId: row.user_id, dn: row.dn, syncedAt: row.synced_at };
+  private static account(row: AccountRow): DirectoryAccount {
+    return { userId: row.user_id, dn: row.dn, directoryId: row.directory_id, syncedAt: row.synced_at };
   }
 
   async findDirectoryAccount(userId: number): Promise<DirectoryAccount | null> {
-    const row = this.stmt.account.get(userId) as { user_id: number; dn: string; synced_at: string } | undefined;
+    const row = this.stmt.account.get(userId) as AccountRow | undefined;
     return row ? SqliteDirectoryStore.account(row) : null;
   }
 
-  async linkDirectoryAccount(userId: number, dn: string): Promise<void> {
-    this.stmt.link.run(userId, dn, new Date().toISOString());
+  async findDirectoryAccountByDirectoryId(directoryId: string): Promise<DirectoryAccount | null> {
+    const row = this.stmt.accountByDirectoryId.get(directoryId) as AccountRow | undefined;
+    return row ? SqliteDirectoryStore.account(row) : null;
+  }
+
+  async linkDirectoryAccount(userId: number, dn: string, directoryId: string): Promise<void> {
+    this.stmt.link.run(userId, dn, directoryId, new Date().toISOString());
+  }
+
+  async unlinkDirectoryAccount(userId: number): Promise<boolean> {
+    return this.stmt.unlink.run(new Date().toISOString(), userId).changes > 0;
   }
 
   async listDirectoryAccounts(): Promise<DirectoryAccount[]> {
-    return (this.stmt.accounts.all() as Array<{ user_id: number; dn: string; synced_at: string }>).map(SqliteDirectoryStore.account);
+    return (this.stmt.accounts.all() as AccountRow[]).map(SqliteDirectoryStore.account);
   }
 
   async updateDirectoryProfile(userId: number, displayName: string, email: string | null): Promise<void> {

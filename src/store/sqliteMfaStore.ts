@@ -18,6 +18,14 @@ export class SqliteMfaStore implements MfaStore {
       insertCode: db.prepare(`INSERT OR IGNORE INTO mfa_recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`),
       consumeCode: db.prepare(`UPDATE mfa_recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`),
       countCodes: db.prepare(`SELECT COUNT(*) AS n FROM mfa_recovery_codes WHERE user_id = ? AND used_at IS NULL`),
+      putEnrolmentCode: db.prepare(
+        `INSERT INTO mfa_enrolment_codes (user_id, code_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(user_id) DO UPDATE SET code_hash = excluded.code_hash, created_by = excluded.created_by,
+         created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      ),
+      findEnrolmentCode: db.prepare(`SELECT 1 FROM mfa_enrolment_codes WHERE user_id = ? AND code_hash = ? AND expires_at > ?`),
+      consumeEnrolmentCode: db.prepare(`DELETE FROM mfa_enrolment_codes WHERE user_id = ? AND code_hash = ? AND expires_at > ?`),
+      enrolmentCodeExpiry: db.prepare(`SELECT expires_at FROM mfa_enrolment_codes WHERE user_id = ? AND expires_at > ?`),
       setPolicy: db.prepare(
         `INSERT INTO group_mfa_policy (group_id, required, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(group_id) DO UPDATE SET required = excluded.required, updated_at = excluded.updated_at`,
@@ -70,6 +78,24 @@ export class SqliteMfaStore implements MfaStore {
       const codes = this.stmt.deleteCodes.run(userId).changes;
       return totp + codes > 0;
     })();
+  }
+
+  async putEnrolmentCode(userId: number, codeHash: string, createdBy: string, expiresAt: number): Promise<void> {
+    this.stmt.putEnrolmentCode.run(userId, codeHash, createdBy, new Date().toISOString(), expiresAt);
+  }
+
+  async hasEnrolmentCode(userId: number, codeHash: string, now: number): Promise<boolean> {
+    return this.stmt.findEnrolmentCode.get(userId, codeHash, now) !== undefined;
+  }
+
+  async consumeEnrolmentCode(userId: number, codeHash: string, now: number): Promise<boolean> {
+    // One statement: of two requests redeeming the same code, exactly one deletes it.
+    return this.stmt.consumeEnrolmentCode.run(userId, codeHash, now).changes === 1;
+  }
+
+  async enrolmentCodeExpiry(userId: number, now: number): Promise<number | null> {
+    const row = this.stmt.enrolmentCodeExpiry.get(userId, now) as { expires_at: number } | undefined;
+    return row ? row.expires_at : null;
   }
 
   async setGroupMfaRequired(groupId: number, required: boolean): Promise<void> {

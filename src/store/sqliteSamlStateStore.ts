@@ -4,6 +4,7 @@ import type { SamlStateStore, SpSessionRecord } from './samlStateStore';
 interface SpSessionRow {
   idp_session_index: string;
   sp_entity_id: string;
+  sp_session_index: string;
   name_id: string;
   name_id_format: string;
   sid: string;
@@ -15,6 +16,7 @@ interface SpSessionRow {
 const toRecord = (row: SpSessionRow): SpSessionRecord => ({
   idpSessionIndex: row.idp_session_index,
   spEntityId: row.sp_entity_id,
+  spSessionIndex: row.sp_session_index,
   nameId: row.name_id,
   nameIdFormat: row.name_id_format,
   sid: row.sid,
@@ -35,10 +37,10 @@ export class SqliteSamlStateStore implements SamlStateStore {
       getTx: db.prepare(`SELECT data FROM saml_transactions WHERE key = ? AND kind = ? AND expires_at > ?`),
       takeTx: db.prepare(`DELETE FROM saml_transactions WHERE key = ? AND kind = ?`),
       upsertSession: db.prepare(
-        `INSERT INTO sp_sessions (idp_session_index, sp_entity_id, name_id, name_id_format, sid, user_id, created_at, expires_at)
-         VALUES (@idpSessionIndex, @spEntityId, @nameId, @nameIdFormat, @sid, @userId, @createdAt, @expiresAt)
-         ON CONFLICT(idp_session_index, sp_entity_id) DO UPDATE SET name_id = excluded.name_id, name_id_format = excluded.name_id_format,
-           sid = excluded.sid, expires_at = excluded.expires_at`,
+        `INSERT INTO sp_sessions (idp_session_index, sp_entity_id, sp_session_index, name_id, name_id_format, sid, user_id, created_at, expires_at)
+         VALUES (@idpSessionIndex, @spEntityId, @spSessionIndex, @nameId, @nameIdFormat, @sid, @userId, @createdAt, @expiresAt)
+         ON CONFLICT(idp_session_index, sp_entity_id) DO UPDATE SET sp_session_index = excluded.sp_session_index, name_id = excluded.name_id,
+           name_id_format = excluded.name_id_format, sid = excluded.sid, expires_at = excluded.expires_at`,
       ),
       sessionsOf: db.prepare(`SELECT * FROM sp_sessions WHERE idp_session_index = ? AND expires_at > ? ORDER BY created_at, sp_entity_id`),
       sessionsBySubject: db.prepare(`SELECT * FROM sp_sessions WHERE sp_entity_id = ? AND name_id = ? AND expires_at > ?`),

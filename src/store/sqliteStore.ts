@@ -10,6 +10,8 @@ import {
   type GroupRecord,
   type NewRoleGrant,
   type AttemptPolicy,
+  type AttemptResult,
+  type DisableOutcome,
   type NewUser,
   type RoleGrantRecord,
   type Store,
@@ -47,6 +49,13 @@ interface GrantRow {
   label: string | null;
   session_duration: number | null;
   created_at: string;
+}
+
+interface ThrottleRow {
+  failures: number;
+  window_started_at: number;
+  locked_until: number;
+  lockouts: number;
 }
 
 const toUser = (row: UserRow): UserRecord => ({
@@ -170,11 +179,11 @@ export class SqliteStore implements Store {
       insertSettingIfAbsent: db.prepare(`INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)`),
       upsertSetting: db.prepare(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`),
       deleteSetting: db.prepare(`DELETE FROM settings WHERE name = ?`),
-      getThrottle: db.prepare(`SELECT failures, window_started_at, locked_until FROM login_throttle WHERE key = ?`),
+      getThrottle: db.prepare(`SELECT failures, window_started_at, locked_until, lockouts FROM login_throttle WHERE key = ?`),
       putThrottle: db.prepare(
-        `INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?)
+        `INSERT INTO login_throttle (key, failures, window_started_at, locked_until, lockouts) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, window_started_at = excluded.window_started_at,
-         locked_until = excluded.locked_until`,
+         locked_until = excluded.locked_until, lockouts = excluded.lockouts`,
       ),
       clearThrottle: db.prepare(`DELETE FROM login_throttle WHERE key = ?`),
       forgiveAttempt: db.prepare(`UPDATE login_throttle SET failures = MAX(failures - 1, 0) WHERE key = ?`),
@@ -186,8 +195,14 @@ export class SqliteStore implements Store {
       ),
       touchSession: db.prepare(`UPDATE sessions SET expires_at = ? WHERE sid = ?`),
       destroySession: db.prepare(`DELETE FROM sessions WHERE sid = ?`),
+      // Signed-in sessions carry userId; sessions waiting for the second factor carry mfaPending.userId.
+      destroyUserSessions: db.prepare(
+        `DELETE FROM sessions WHERE sid <> ? AND (json_extract(data, '$.userId') = ? OR json_extract(data, '$.mfaPending.userId') = ?)`,
+      ),
       purgeSessions: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
+      // A lock is remembered for a day after it ends, so consecutive locks keep escalating (AttemptPolicy.maxLockMs).
       purgeThrottle: db.prepare(`DELETE FROM login_throttle WHERE locked_until <= ? AND window_started_at <= ?`),
+      userDisabledState: db.prepare(`SELECT is_admin, disabled FROM users WHERE id = ?`),
     };
   }
 
@@ -237,6 +252,19 @@ export class SqliteStore implements Store {
 
   async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
     this.stmt.setDisabled.run(disabled ? 1 : 0, new Date().toISOString(), userId);
+  }
+
+  async disableUserUnlessLastAdmin(userId: number): Promise<DisableOutcome> {
+    // IMMEDIATE: the write lock is taken before the count is read, so another process's disable waits.
+    const disable = this.db.transaction((): DisableOutcome => {
+      const row = this.stmt.userDisabledState.get(userId) as { is_admin: number; disabled: number } | undefined;
+      if (!row) return 'no_such_user';
+      if (row.disabled === 1) return 'already_disabled';
+      if (row.is_admin === 1 && (this.stmt.countAdmins.get() as { n: number }).n <= 1) return 'last_admin';
+      this.stmt.setDisabled.run(1, new Date().toISOString(), userId);
+      return 'disabled';
+    });
+    return disable.immediate();
   }
 
   async createGroup(name: string, description: string | null): Promise<GroupRecord> {
@@ -357,36 +385,38 @@ export class SqliteStore implements Store {
   }
 
   async getThrottle(key: string): Promise<ThrottleState | null> {
-    const row = this.stmt.getThrottle.get(key) as { failures: number; window_started_at: number; locked_until: number } | undefined;
-    return row ? { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until } : null;
+    const row = this.stmt.getThrottle.get(key) as ThrottleRow | undefined;
+    return row ? { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until, ...(row.lockouts ? { lockouts: row.lockouts } : {}) } : null;
   }
 
   async putThrottle(key: string, state: ThrottleState): Promise<void> {
-    this.stmt.putThrottle.run(key, state.failures, state.windowStartedAt, state.lockedUntil);
+    this.stmt.putThrottle.run(key, state.failures, state.windowStartedAt, state.lockedUntil, state.lockouts ?? 0);
   }
 
   async clearThrottle(key: string): Promise<void> {
     this.stmt.clearThrottle.run(key);
   }
 
-  async registerAttempt(key: string, policy: AttemptPolicy): Promise<{ lockedUntil: number }> {
+  async registerAttempt(key: string, policy: AttemptPolicy): Promise<AttemptResult> {
     // One synchronous IMMEDIATE transaction: no other request or process can interleave.
-    const count = this.db.transaction((): number => {
-      const row = this.stmt.getThrottle.get(key) as { failures: number; window_started_at: number; locked_until: number } | undefined;
-      if (row && row.locked_until > policy.now) return row.locked_until;
+    const count = this.db.transaction((): AttemptResult => {
+      const row = this.stmt.getThrottle.get(key) as ThrottleRow | undefined;
+      if (row && row.locked_until > policy.now) return { lockedUntil: row.locked_until };
+      const lockouts = row?.lockouts ?? 0;
       const fresh = !row || policy.now - row.window_started_at > policy.windowMs;
       const attempts = fresh ? 1 : row.failures + 1;
       const windowStartedAt = fresh ? policy.now : row.window_started_at;
       if (attempts > policy.maxAttempts) {
-        const lockedUntil = policy.now + policy.lockMs;
+        const lockMs = policy.maxLockMs === undefined ? policy.lockMs : Math.min(policy.maxLockMs, policy.lockMs * 2 ** Math.min(lockouts, 30));
+        const lockedUntil = policy.now + lockMs;
         // The lock starts a new window, so the key is free again after lockMs.
-        this.stmt.putThrottle.run(key, 0, policy.now, lockedUntil);
-        return lockedUntil;
+        this.stmt.putThrottle.run(key, 0, policy.now, lockedUntil, lockouts + 1);
+        return { lockedUntil, lockedNow: { lockMs, consecutive: lockouts + 1 } };
       }
-      this.stmt.putThrottle.run(key, attempts, windowStartedAt, 0);
-      return 0;
+      this.stmt.putThrottle.run(key, attempts, windowStartedAt, 0, lockouts);
+      return { lockedUntil: 0 };
     });
-    return { lockedUntil: count.immediate() };
+    return count.immediate();
   }
 
   async forgiveAttempt(key: string): Promise<void> {
@@ -415,9 +445,13 @@ export class SqliteStore implements Store {
     this.stmt.destroySession.run(sid);
   }
 
+  async destroyUserSessions(userId: number, exceptSid?: string): Promise<number> {
+    return this.stmt.destroyUserSessions.run(exceptSid ?? '', userId, userId).changes;
+  }
+
   async purgeExpired(now: number): Promise<void> {
     this.stmt.purgeSessions.run(now);
-    // Throttle rows older than a day carry no information any more.
-    this.stmt.purgeThrottle.run(now, now - 86_400_000);
+    // Throttle rows whose window started, and whose lock ended, over a day ago carry no information any more.
+    this.stmt.purgeThrottle.run(now - 86_400_000, now - 86_400_000);
   }
 }

@@ -72,6 +72,8 @@ export interface ThrottleState {
   failures: number;
   windowStartedAt: number;
   lockedUntil: number;
+  /** How many times in a row the key was locked (a success deletes the state); 0 when not given. */
+  lockouts?: number;
 }
 
 export interface AttemptPolicy {
@@ -79,7 +81,23 @@ export interface AttemptPolicy {
   windowMs: number;
   maxAttempts: number;
   lockMs: number;
+  /**
+   * When set, each consecutive lock lasts twice as long as the one before (lockMs, 2×, 4× …), up to
+   * this; the count starts again when the key is cleared (a success). Unset: every lock lasts lockMs.
+   */
+  maxLockMs?: number;
 }
+
+/** What one counted attempt did to its key. */
+export interface AttemptResult {
+  /** When the key is locked until (0 when the attempt may go on). */
+  lockedUntil: number;
+  /** Set only on the attempt that locked the key: how long, and how many locks in a row this is. */
+  lockedNow?: { lockMs: number; consecutive: number };
+}
+
+/** What `disableUserUnlessLastAdmin` did. */
+export type DisableOutcome = 'disabled' | 'already_disabled' | 'last_admin' | 'no_such_user';
 
 export interface StoredSession {
   data: string;
@@ -103,6 +121,11 @@ export interface Store {
   countAdmins(): Promise<number>;
   setPasswordHash(userId: number, passwordHash: string): Promise<void>;
   setUserDisabled(userId: number, disabled: boolean): Promise<void>;
+  /**
+   * Disables a user unless they are the last enabled administrator, the check and the update in one
+   * IMMEDIATE transaction: two admins disabling each other at once cannot leave no admin behind.
+   */
+  disableUserUnlessLastAdmin(userId: number): Promise<DisableOutcome>;
 
   createGroup(name: string, description: string | null): Promise<GroupRecord>;
   findGroupByName(name: string): Promise<GroupRecord | null>;
@@ -134,7 +157,7 @@ export interface Store {
    * already locked stays locked and is not counted; the attempt past `maxAttempts` in a window
    * locks the key for `lockMs`. Returns when the key is locked until (0 when the attempt may go on).
    */
-  registerAttempt(key: string, policy: AttemptPolicy): Promise<{ lockedUntil: number }>;
+  registerAttempt(key: string, policy: AttemptPolicy): Promise<AttemptResult>;
   /** Atomically takes back one counted attempt (a success that should not count against a shared key). */
   forgiveAttempt(key: string): Promise<void>;
 
@@ -145,5 +168,10 @@ export interface Store {
   putSession(sid: string, session: StoredSession): Promise<void>;
   touchSession(sid: string, expiresAt: number): Promise<void>;
   destroySession(sid: string): Promise<void>;
+  /**
+   * Ends every session of a user, signed in or half-way through the second factor, except
+   * `exceptSid` (the session making the change); returns how many ended.
+   */
+  destroyUserSessions(userId: number, exceptSid?: string): Promise<number>;
   purgeExpired(now: number): Promise<void>;
 }

@@ -178,10 +178,13 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     registerSamlProvider({ accountId, name, metadataXml }) {
       if (!/^\d{12}$/.test(accountId)) throw new Error(`registerSamlProvider: account id ${JSON.stringify(accountId)} is not 12 digits`);
       const arn = `arn:aws:iam::${accountId}:saml-provider/${name}`;
+      // Replacing: the old provider goes only once the new metadata has passed IAM's checks.
+      const previous = state.providers.get(arn);
       state.providers.delete(arn);
       try {
         return createSamlProvider(state, accountId, { name, metadataXml }, now()).arn;
       } catch (error) {
+        if (previous) state.providers.set(arn, previous);
         if (error instanceof QueryError) throw new Error(`registerSamlProvider: ${error.rule ? `${error.rule}: ` : ''}${error.detail ?? error.message}`);
         throw error;
       }

@@ -15,6 +15,7 @@ import { metadataRoutes } from './routes/metadataRoutes';
 import { samlSsoRoutes } from './routes/samlSsoRoutes';
 import { samlSloRoutes } from './routes/samlSloRoutes';
 import { samlRawBody } from './routes/samlRawBody';
+import { samlRateLimit } from './samlRateLimit';
 import type { SpSso } from '../sp/sso/spSso';
 import type { SingleLogout } from '../sp/slo/singleLogout';
 import type { EnvelopedSigner } from '../saml/xmlDsig';
@@ -27,6 +28,7 @@ import type { FirstAdminSetup } from '../auth/firstAdminSetup';
 import type { ConsoleSso } from '../aws/consoleSso';
 import type { NonBrowserSignIn } from '../auth/nonBrowserSignIn';
 import type { ApiTokenService } from '../auth/apiTokens';
+import type { SecondFactorCheck } from '../auth/secondFactor';
 import { mfaRoutes } from './routes/mfaRoutes';
 import { accountRoutes } from './routes/accountRoutes';
 import { adminRoutes } from './routes/adminRoutes';
@@ -48,13 +50,25 @@ export interface AppServices {
   saml?: { spSso: SpSso; singleLogout: SingleLogout; signer: () => EnvelopedSigner };
   /** Second factor, self-service and the admin console (issue 5); absent, those pages do not exist. */
   adminConsole?: AdminConsoleServices;
+  /**
+   * Who must give a second factor, checked on every request of a password-only session and API
+   * token (a policy can change after sign-in); defaults to the admin console's MfaService.
+   */
+  secondFactor?: SecondFactorCheck;
 }
 
 export const VIEWS_DIR = path.resolve(__dirname, '../../../views');
 
+/**
+ * How long a session that nobody signed in to lives (the CSRF token of the sign-in form, a pending
+ * second factor): every visit to /login stores one, so they must not stay for the full idle time.
+ */
+export const ANONYMOUS_SESSION_SECONDS = 15 * 60;
+
 /** The Express application: middleware and routes only; every decision lives in the services it is handed. */
 export function createApp(services: AppServices): express.Express {
   const { config, store } = services;
+  const secondFactor = services.secondFactor ?? services.adminConsole?.mfa;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -70,9 +84,11 @@ export function createApp(services: AppServices): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Before anything spends work on them (session lookup, body, parse, audit): per-address limit on the unauthenticated SAML endpoints.
+  app.use(samlRateLimit(config.saml.rateLimit));
   // Non-browser clients authenticate every call themselves (bearer token, HTTP Basic): mounted
   // before the session middleware so they never get or use a cookie, hence need no CSRF token.
-  app.use('/api', apiRoutes(services));
+  app.use('/api', apiRoutes({ ...services, secondFactor }));
   app.use(ecpRoutes(services));
 
   app.use(
@@ -96,15 +112,21 @@ export function createApp(services: AppServices): express.Express {
   // Before the form parser: SAML POST endpoints read their raw body (parameter names as sent).
   app.use(samlRawBody(store));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
-  app.use(loadSignedInUser(store, config.sessionMaxSeconds));
+  app.use(loadSignedInUser(store, config.sessionMaxSeconds, { secondFactor, directory: services.adminConsole?.directory }));
+  // Sign-in regenerates the session, which then gets the configured idle time again.
+  const anonymousMs = Math.min(ANONYMOUS_SESSION_SECONDS, config.sessionIdleSeconds) * 1000;
+  app.use((req, _res, next) => {
+    if (req.session.userId === undefined) req.session.cookie.maxAge = anonymousMs;
+    next();
+  });
 
   app.use(setupRoutes(services));
   app.use(loginRoutes(services));
   if (services.adminConsole) {
     const adminConsole = services.adminConsole;
-    app.use(mfaRoutes({ store, mfa: adminConsole.mfa }));
+    app.use(mfaRoutes({ store, mfa: adminConsole.mfa, directory: adminConsole.directory }));
     app.use(accountRoutes({ ...services, adminConsole }));
-    app.use(adminRoutes({ store, adminConsole }));
+    app.use(adminRoutes({ store, adminConsole, apiTokens: services.apiTokens }));
   }
   app.use(portalRoutes(services));
   app.use(awsSsoRoutes(services));

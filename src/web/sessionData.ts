@@ -11,5 +11,7 @@ declare module 'express-session' {
     sessionIndex: string;
     /** True once the user also passed a second factor in this session (changes AuthnContextClassRef). */
     secondFactor: boolean;
+    /** For a directory user: the entry's immutable id at sign-in; the session ends if the link changes (web/signedInUser.ts). */
+    directoryId: string;
   }
 }

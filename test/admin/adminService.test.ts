@@ -8,6 +8,9 @@ import { AwsRuleError } from '../../src/aws/awsRuleError';
 import { verifyPassword } from '../../src/auth/passwordHash';
 import { SqliteStore } from '../../src/store/sqliteStore';
 import { StoreConflictError } from '../../src/store/store';
+import { SqliteDirectoryStore } from '../../src/store/sqliteDirectoryStore';
+import { SqliteMfaStore } from '../../src/store/sqliteMfaStore';
+import { MfaService } from '../../src/auth/mfaService';
 
 const ROLE = 'arn:aws:iam::111122223333:role/Admin';
 const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/Sesame';
@@ -136,6 +139,50 @@ describe('AdminService', () => {
       assert.equal(await store.countAdmins(), 2);
     });
 
+    it('two admins disabling each other at the same moment (two processes) cannot leave no enabled admin', async () => {
+      await store.createUser({ username: 'root', displayName: 'Root', email: null, passwordHash: null, isAdmin: true });
+      await store.createUser({ username: 'ops', displayName: 'Ops', email: null, passwordHash: null, isAdmin: true });
+      const otherProcess = SqliteStore.open(path.join(tmpRoot, `db-${counter}`));
+      try {
+        const results = await Promise.allSettled([
+          new AdminService(store, 'root').setDisabled('ops', true),
+          new AdminService(otherProcess, 'ops').setDisabled('root', true),
+        ]);
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one of them wins');
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        assert.match(String(refused.reason.message), /only enabled administrator/);
+        assert.equal(await store.countAdmins(), 1);
+      } finally {
+        await otherProcess.close();
+      }
+    });
+
+    it('changing a password, resetting the second factor and disabling end the user\'s sessions and revoke their API tokens, but not the acting admin\'s own session', async () => {
+      const alice = await store.createUser({ username: 'alice', displayName: 'Alice', email: null, passwordHash: null, isAdmin: true });
+      const revoked: number[] = [];
+      const actingAs = (sid: string) =>
+        new AdminService(store, 'root', { apiTokens: { revokeAllOf: async (id) => (revoked.push(id), 1) }, actingSessionId: sid, mfa: new MfaService(new SqliteMfaStore(store.db), store, { issuer: 't', pepper: 'p' }) });
+      const far = Date.now() + 3_600_000;
+      const sessions = async () => {
+        for (const sid of ['a1', 'a2', 'admin-own']) await store.putSession(sid, { data: JSON.stringify({ userId: alice.id }), expiresAt: far });
+      };
+      const alive = async () => (await Promise.all(['a1', 'a2', 'admin-own'].map((sid) => store.getSession(sid, 0)))).map((s) => s !== null);
+
+      await sessions();
+      await actingAs('admin-own').setPassword('alice', 'a long enough passphrase');
+      assert.deepEqual(await alive(), [false, false, true]);
+      await sessions();
+      await actingAs('admin-own').resetSecondFactor('alice');
+      assert.deepEqual(await alive(), [false, false, true]);
+      await store.createUser({ username: 'root', displayName: 'Root', email: null, passwordHash: null, isAdmin: true });
+      await sessions();
+      await actingAs('elsewhere').setDisabled('alice', true);
+      assert.deepEqual(await alive(), [false, false, false]);
+      assert.deepEqual(revoked, [alice.id, alice.id, alice.id]);
+      const [disabled] = await store.listAudit({ event: 'admin.user.disable', limit: 1 });
+      assert.deepEqual(disabled!.details, { sessionsEnded: 3, apiTokensRevoked: 1 });
+    });
+
     it('disabling ordinary users is always allowed', async () => {
       await store.createUser({ username: 'root', displayName: 'Root', email: null, passwordHash: null, isAdmin: true });
       await store.createUser({ username: 'alice', displayName: 'Alice', email: null, passwordHash: null, isAdmin: false });
@@ -159,6 +206,35 @@ describe('AdminService', () => {
       await assert.rejects(admin.addGroup('x'.repeat(65), null), AdminInputError);
       await assert.rejects(admin.addGroup('<script>', null), AdminInputError);
       assert.equal((await admin.addGroup('  Dev Ops  ', '  ')).name, 'Dev Ops');
+    });
+  });
+
+  describe('directory', () => {
+    it('a mapping by bare group name is accepted with a warning (it matches that name in any OU); a DN is not', async () => {
+      const service = new AdminService(store, ACTOR, { directory: new SqliteDirectoryStore(store.db) });
+      const bare = await service.mapDirectoryGroup('aws-admins', 'aws-admins');
+      assert.equal(bare.added, true);
+      assert.match(bare.warning ?? '', /not a DN: it matches every directory group named so, in any OU/);
+      const dn = await service.mapDirectoryGroup('aws-admins', 'cn=aws-admins,ou=groups,dc=example,dc=org');
+      assert.deepEqual(dn, { added: true, warning: null });
+      const [audit] = await store.listAudit({ event: 'admin.group.map-directory', limit: 2 });
+      assert.deepEqual(audit!.details, { directoryGroup: 'cn=aws-admins,ou=groups,dc=example,dc=org' });
+    });
+
+    it('unlink-directory forgets the entry a directory user is bound to, ends their sessions, and refuses local users', async () => {
+      const links = new SqliteDirectoryStore(store.db);
+      const service = new AdminService(store, ACTOR, { directory: links, apiTokens: { revokeAllOf: async () => 2 } });
+      const dora = await store.createUser({ username: 'dora', displayName: 'Dora', email: null, passwordHash: null, isAdmin: false });
+      await links.linkDirectoryAccount(dora.id, 'uid=dora,ou=people,dc=example,dc=org', 'entryUUID:1234');
+      await store.putSession('dora-1', { data: JSON.stringify({ userId: dora.id }), expiresAt: Date.now() + 60_000 });
+      await service.unlinkDirectoryAccount('dora');
+      const link = await links.findDirectoryAccount(dora.id);
+      assert.deepEqual([link?.dn, link?.directoryId], ['', null], 'still a directory user, bound to no entry');
+      assert.equal(await store.getSession('dora-1', 0), null);
+      const [audit] = await store.listAudit({ event: 'admin.user.unlink-directory', limit: 1 });
+      assert.deepEqual(audit!.details, { dn: 'uid=dora,ou=people,dc=example,dc=org', directoryId: 'entryUUID:1234', sessionsEnded: 1, apiTokensRevoked: 2 });
+      await store.createUser({ username: 'lena', displayName: 'Lena', email: null, passwordHash: null, isAdmin: false });
+      await assert.rejects(service.unlinkDirectoryAccount('lena'), /not a directory user/);
     });
   });
 

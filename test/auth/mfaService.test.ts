@@ -109,6 +109,30 @@ describe('MfaService (TOTP + recovery codes + policy + throttle)', () => {
     assert.equal(await mfa.verify(alice, totpCode(secret, totpStep(now)), 'ip', 'b'), 'ok');
   });
 
+  it('each consecutive lockout doubles the lock (15 min, 30 min, 1 h … capped at 24 h), audited as mfa.lockout; a right code starts again at 15 min', async () => {
+    const { secret } = await enrol(alice);
+    const wrong = () => totpCode(secret, totpStep(now) + 7);
+    const minutes: number[] = [];
+    for (let cycle = 0; cycle < 9; cycle++) {
+      for (let i = 0; i < 5; i++) assert.equal(await mfa.verify(alice, wrong(), 'ip', 'b'), 'invalid');
+      assert.equal(await mfa.verify(alice, wrong(), 'ip', 'b'), 'locked');
+      const wait = await mfa.retryAfter(alice);
+      minutes.push(Math.round(wait / 60));
+      now += wait * 1000 + 1000;
+    }
+    assert.deepEqual(minutes, [15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
+    const lockouts = await store.listAudit({ event: 'mfa.lockout', limit: 20 });
+    assert.equal(lockouts.length, 9, 'one audit line per lock, for alerting');
+    assert.deepEqual(lockouts.map((l) => l.details.consecutive).reverse(), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(lockouts[0]!.details.lockSeconds, 86_400);
+    assert.equal(lockouts[0]!.subject, 'alice');
+
+    assert.equal(await mfa.verify(alice, totpCode(secret, totpStep(now)), 'ip', 'b'), 'ok');
+    for (let i = 0; i < 5; i++) await mfa.verify(alice, wrong(), 'ip', 'b');
+    assert.equal(await mfa.verify(alice, wrong(), 'ip', 'b'), 'locked');
+    assert.equal(Math.round((await mfa.retryAfter(alice)) / 60), 15, 'the success reset the escalation');
+  });
+
   it('20 parallel code guesses: at most 5 are looked at, the rest are refused as locked', async () => {
     const { secret } = await enrol(alice);
     const wrong = totpCode(secret, totpStep(now) + 7);
@@ -125,6 +149,63 @@ describe('MfaService (TOTP + recovery codes + policy + throttle)', () => {
     const [entry] = await store.listAudit({ event: 'admin.user.mfa-reset', limit: 1 });
     assert.equal(entry!.actor, 'root');
     assert.equal(entry!.subject, 'alice');
+  });
+
+  describe('enrolment at sign-in needs an administrator\'s enrolment code', () => {
+    it('without a code, with a wrong one or with another user\'s, nothing is enrolled; each refusal is audited', async () => {
+      const { code: bobsCode } = await mfa.issueEnrolmentCode(bob, 'root', '10.0.0.9');
+      const { secret } = mfa.startEnrolment(alice);
+      const right = totpCode(secret, totpStep(now));
+      for (const enrolmentCode of ['', 'abcd-efgh-jkmn', bobsCode]) {
+        await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, right, enrolmentCode, 'ip', 'browser'), MfaInputError);
+      }
+      assert.equal(await mfa.isEnrolled(alice), false);
+      const reasons = (await store.listAudit({ event: 'mfa.enrol.failure', limit: 10 })).map((e) => e.details.reason);
+      assert.deepEqual(reasons.reverse(), ['enrolment_code_missing', 'wrong_enrolment_code', 'wrong_enrolment_code']);
+    });
+
+    it('the issued code (stored hashed, audited with the admin) lets the user enrol exactly once, in any case or spacing', async () => {
+      const { code, expiresAt } = await mfa.issueEnrolmentCode(alice, 'root', '10.0.0.9');
+      assert.match(code, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+      assert.equal(expiresAt.getTime(), now + 24 * 3600 * 1000);
+      assert.ok(!JSON.stringify(store.db.prepare('SELECT * FROM mfa_enrolment_codes').all()).includes(code.replace(/-/g, '')), 'only a hash is stored');
+      const [issued] = await store.listAudit({ event: 'admin.user.mfa-enrol-code', limit: 1 });
+      assert.deepEqual([issued!.actor, issued!.subject], ['root', 'alice']);
+      assert.ok(!JSON.stringify(issued).includes(code), 'the code is not audited');
+      assert.equal((await mfa.status(alice)).enrolmentCodeExpiresAt, expiresAt.toISOString());
+
+      const { secret } = mfa.startEnrolment(alice);
+      // A wrong TOTP code does not spend the enrolment code.
+      await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now) + 5), code, 'ip', 'browser'), /does not match/);
+      const codes = await mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now)), ` ${code.toUpperCase().replace(/-/g, ' ')} `, 'ip', 'browser');
+      assert.equal(codes.length, 10);
+      assert.equal(await mfa.isEnrolled(alice), true);
+      assert.equal((await mfa.status(alice)).enrolmentCodeExpiresAt, null);
+
+      await mfa.reset(alice, 'root', null);
+      now += 30_000;
+      const { secret: again } = mfa.startEnrolment(alice);
+      await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, again, totpCode(again, totpStep(now)), code, 'ip', 'browser'), /not right|already used/, 'spent');
+      assert.equal(await mfa.isEnrolled(alice), false);
+    });
+
+    it('a code expires after 24 hours; a new one replaces the old', async () => {
+      const { code: first } = await mfa.issueEnrolmentCode(alice, 'root', null);
+      const { code: second } = await mfa.issueEnrolmentCode(alice, 'root', null);
+      const { secret } = mfa.startEnrolment(alice);
+      await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now)), first, 'ip', 'browser'), MfaInputError, 'replaced');
+      now += 24 * 3600 * 1000 + 1000;
+      await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now)), second, 'ip', 'browser'), MfaInputError, 'expired');
+      assert.equal(await mfa.isEnrolled(alice), false);
+    });
+
+    it('guessing enrolment codes counts against the same escalating guess limit', async () => {
+      const { secret } = mfa.startEnrolment(alice);
+      const { code } = await mfa.issueEnrolmentCode(alice, 'root', null);
+      for (let i = 0; i < 5; i++) await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now)), `guess-${i}`, 'ip', 'b'), /not right/);
+      await assert.rejects(mfa.confirmEnrolmentAtSignIn(alice, secret, totpCode(secret, totpStep(now)), code, 'ip', 'b'), /Too many wrong codes/, 'locked, even for the right code');
+      assert.equal((await store.listAudit({ event: 'mfa.lockout', limit: 5 })).length, 1);
+    });
   });
 
   it('replacing the app invalidates the old secret', async () => {

@@ -7,7 +7,8 @@ import { DEFAULT_THROTTLE, LoginThrottle } from '../../src/auth/loginThrottle';
 import { PasswordAuthenticator } from '../../src/auth/passwordAuthenticator';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../../src/auth/passwordHash';
 import { SqliteStore } from '../../src/store/sqliteStore';
-import type { AuditRecord } from '../../src/store/store';
+import type { AuditRecord, UserRecord } from '../../src/store/store';
+import type { DirectorySignIn, DirectorySignInOutcome, EntryGate } from '../../src/auth/ldap/directorySignIn';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const ALICE_PASSWORD = 'Alice-Secret-Passw0rd!';
@@ -155,5 +156,92 @@ describe('PasswordAuthenticator: timing does not tell unknown users from wrong p
     const [u, w] = [median(unknown), median(wrong)];
     const ratio = Math.max(u, w) / Math.min(u, w);
     assert.ok(ratio < 2, `unknown user median ${u.toFixed(1)} ms vs wrong password median ${w.toFixed(1)} ms (×${ratio.toFixed(2)})`);
+  });
+});
+
+/**
+ * A directory that answers at once: "invalid" for every password but its one user's, and names the
+ * entry (through the gate) for the names that find it, like a filter matching uid or mail.
+ */
+class InstantDirectory implements DirectorySignIn {
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly entries: Record<string, { id: string; password: string; username: string }>,
+  ) {}
+  async handles(user: UserRecord | null) {
+    return user === null;
+  }
+  async isDirectoryUser() {
+    return false;
+  }
+  async signIn(username: string, password: string, _clientIp: string, gate?: EntryGate): Promise<DirectorySignInOutcome> {
+    const entry = this.entries[username];
+    if (!entry) return { ok: false, reason: 'invalid', detail: 'no such user in the directory' };
+    const wait = gate ? await gate(entry.id) : 0;
+    if (wait > 0) return { ok: false, reason: 'locked', detail: 'entry locked', retryAfterSeconds: wait };
+    if (password !== entry.password) return { ok: false, reason: 'invalid', detail: 'wrong password', entryId: entry.id };
+    const user =
+      (await this.store.findUserByUsername(entry.username)) ??
+      (await this.store.createUser({ username: entry.username, displayName: entry.username, email: null, passwordHash: null, isAdmin: false }));
+    return { ok: true, user, entryId: entry.id };
+  }
+}
+
+describe('PasswordAuthenticator with a directory', () => {
+  let store: SqliteStore;
+  before(() => {
+    store = SqliteStore.open(path.join(tmpRoot, 'directory'));
+  });
+  after(() => store.close());
+
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+  it('finding 4: a name without a local account (answered by the directory) takes as long as a local wrong password: both one scrypt', async () => {
+    const throttle = new LoginThrottle(store, { ...DEFAULT_THROTTLE, maxFailuresPerAccount: 1000, maxFailuresPerClient: 1000 });
+    const authn = await PasswordAuthenticator.create(store, throttle, new InstantDirectory(store, {}));
+    await store.createUser({ username: 'lena', displayName: 'Lena', email: null, passwordHash: await hashPassword('Lena-Secret-Passw0rd!'), isAdmin: false });
+    const time = async (username: string): Promise<number> => {
+      const started = process.hrtime.bigint();
+      assert.deepEqual(await authn.signIn(username, WRONG_PASSWORD, '10.8.8.8', 'form'), { ok: false, reason: 'invalid' }, 'the same answer');
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    await time('warm-up');
+    const directory: number[] = [];
+    const local: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      directory.push(await time(`nobody${i}`));
+      local.push(await time('lena'));
+    }
+    const [d, l] = [median(directory), median(local)];
+    assert.ok(Math.max(d, l) / Math.min(d, l) < 2, `directory path median ${d.toFixed(1)} ms vs local wrong password ${l.toFixed(1)} ms`);
+  });
+
+  it('finding 5: two names of one directory entry share its lockout (account:dir:<entry id>): 5 failures as one name lock the other', async () => {
+    const authn = await PasswordAuthenticator.create(
+      store,
+      new LoginThrottle(store),
+      new InstantDirectory(store, {
+        mira: { id: 'entryUUID:5e1f', password: 'Mira-Directory-Pass', username: 'mira' },
+        'mira@example.org': { id: 'entryUUID:5e1f', password: 'Mira-Directory-Pass', username: 'mira' },
+      }),
+    );
+    for (let i = 0; i < 5; i++) assert.deepEqual(await authn.signIn('mira', WRONG_PASSWORD, `10.7.0.${i}`, 'form'), { ok: false, reason: 'invalid' });
+    const alias = await authn.signIn('mira@example.org', 'Mira-Directory-Pass', '10.7.1.1', 'form');
+    assert.equal(alias.ok, false);
+    assert.equal(!alias.ok && alias.reason, 'locked', 'the other name is locked too, even with the right password');
+    const [entry] = await store.listAudit({ event: 'signin.failure', limit: 1 });
+    assert.equal(entry!.details.reason, 'directory_locked');
+    assert.ok(await store.getThrottle('account:dir:entryUUID:5e1f'));
+  });
+
+  it('a directory sign-in clears the entry\'s count', async () => {
+    const authn = await PasswordAuthenticator.create(
+      store,
+      new LoginThrottle(store),
+      new InstantDirectory(store, { nora: { id: 'entryUUID:0a0b', password: 'Nora-Directory-Pass', username: 'nora' } }),
+    );
+    await authn.signIn('nora', WRONG_PASSWORD, '10.6.0.1', 'form');
+    assert.equal((await authn.signIn('nora', 'Nora-Directory-Pass', '10.6.0.1', 'form')).ok, true);
+    assert.equal(await store.getThrottle('account:dir:entryUUID:0a0b'), null);
   });
 });

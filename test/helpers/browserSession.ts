@@ -42,6 +42,21 @@ export class BrowserSession {
     return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
+  /**
+   * A form POST from another site (an SP's auto-submitting form): SameSite=Lax cookies are not sent
+   * with it, but cookies the answer sets are kept, as a browser keeps them after a top-level navigation.
+   */
+  async postCrossSite(url: string, form: Record<string, string> | string): Promise<{ status: number; headers: Headers; body: string }> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
+      redirect: 'manual',
+    });
+    this.remember(response);
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  }
+
   hasCookie(name: string): boolean {
     return this.cookies.has(name);
   }

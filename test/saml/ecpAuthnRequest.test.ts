@@ -84,7 +84,7 @@ describe('ECP: parsing the SOAP envelope an ECP sends to the IdP (saml-ecp-v2.0 
     refused('', 'Client', /XML/);
   });
 
-  it('refuses more than 64 KiB with 413 before parsing', () => {
+  it('refuses more than 32 KiB with 413 before parsing', () => {
     refused(envelope(authnRequest({}, `<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${'a'.repeat(MAX_ECP_REQUEST_BYTES)}</saml:Issuer>`)), 'Client', /larger than/, 413);
   });
 
@@ -128,6 +128,30 @@ describe('ECP: parsing the SOAP envelope an ECP sends to the IdP (saml-ecp-v2.0 
       /persistent NameIDs only/,
     );
     refused(envelope(authnRequest({ ForceAuthn: 'maybe' })), 'Client', /ForceAuthn/);
+  });
+
+  it('refuses the namespace-nesting bomb from the text, before xmldom parses it (rule intake.depth), and too many namespace declarations (intake.namespaces)', () => {
+    const nested = Array.from({ length: 1400 }, (_, i) => `<e xmlns:p${i}="u">`).join('') + '</e>'.repeat(1400);
+    assert.ok(Buffer.byteLength(envelope(nested)) < MAX_ECP_REQUEST_BYTES);
+    const rule = (xml: string) => {
+      try {
+        parse(xml);
+      } catch (error) {
+        assert.ok(error instanceof EcpError);
+        assert.equal(error.faultCode, 'Client');
+        return error.rule;
+      }
+      return 'accepted';
+    };
+    assert.equal(rule(envelope(nested)), 'intake.depth');
+    assert.equal(rule(envelope(authnRequest({}, Array.from({ length: 40 }, (_, i) => `<x:e xmlns:x="urn:x${i}"/>`).join('')))), 'intake.namespaces');
+  });
+
+  it('refuses characters XML 1.0 forbids written as references (ESC in the Issuer would reach the audit log): intake.chars', () => {
+    const issuer = (text: string) => `<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${text}</saml:Issuer>`;
+    for (const text of ['urn:amazon:webservices&#27;[2K', 'urn:amazon:webservices&#0;']) {
+      assert.throws(() => parse(envelope(authnRequest({}, issuer(text)))), (e: unknown) => e instanceof EcpError && e.rule === 'intake.chars');
+    }
   });
 
   it('reads the Issuer from its text only: a comment does not split it, an element inside is refused', () => {

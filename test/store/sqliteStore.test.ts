@@ -236,6 +236,71 @@ describe('SqliteStore', () => {
       await store.clearThrottle('account:alice');
       assert.equal(await store.getThrottle('account:alice'), null);
     });
+
+    it('with maxLockMs each consecutive lock lasts twice as long, capped; clearing the key (a success) starts again at lockMs', async () => {
+      const MIN = 60_000;
+      let now = 1_000_000;
+      const policy = () => ({ now, windowMs: 15 * MIN, maxAttempts: 5, lockMs: 15 * MIN, maxLockMs: 24 * 60 * MIN });
+      const lockLengths: number[] = [];
+      for (let cycle = 0; cycle < 9; cycle++) {
+        for (let i = 0; i < 5; i++) assert.equal((await store.registerAttempt('mfa:1', policy())).lockedUntil, 0);
+        const locking = await store.registerAttempt('mfa:1', policy());
+        assert.equal(locking.lockedNow?.consecutive, cycle + 1);
+        lockLengths.push((locking.lockedUntil - now) / MIN);
+        const still = await store.registerAttempt('mfa:1', policy());
+        assert.equal(still.lockedUntil, locking.lockedUntil, 'a locked key stays locked');
+        assert.equal(still.lockedNow, undefined, 'and only the locking attempt says so');
+        now = locking.lockedUntil + 1;
+      }
+      assert.deepEqual(lockLengths, [15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
+      await store.clearThrottle('mfa:1');
+      for (let i = 0; i < 5; i++) await store.registerAttempt('mfa:1', policy());
+      assert.equal(((await store.registerAttempt('mfa:1', policy())).lockedUntil - now) / MIN, 15, 'back to the first lock after a success');
+    });
+
+    it('without maxLockMs every lock lasts lockMs (the password throttle is unchanged)', async () => {
+      let now = 1_000_000;
+      for (let cycle = 0; cycle < 3; cycle++) {
+        for (let i = 0; i < 5; i++) await store.registerAttempt('account:bob', { now, windowMs: 900_000, maxAttempts: 5, lockMs: 900_000 });
+        const locking = await store.registerAttempt('account:bob', { now, windowMs: 900_000, maxAttempts: 5, lockMs: 900_000 });
+        assert.equal(locking.lockedUntil - now, 900_000);
+        now = locking.lockedUntil + 1;
+      }
+    });
+
+    it('a lock is remembered for a day after it ends, so purging does not reset the escalation early', async () => {
+      const now = 100 * 86_400_000;
+      await store.putThrottle('mfa:recent-lock', { failures: 0, windowStartedAt: now - 2 * 86_400_000, lockedUntil: now - 3_600_000, lockouts: 8 });
+      await store.putThrottle('mfa:old-lock', { failures: 0, windowStartedAt: now - 3 * 86_400_000, lockedUntil: now - 2 * 86_400_000, lockouts: 8 });
+      await store.purgeExpired(now);
+      assert.equal((await store.getThrottle('mfa:recent-lock'))?.lockouts, 8);
+      assert.equal(await store.getThrottle('mfa:old-lock'), null);
+    });
+  });
+
+  describe('disableUserUnlessLastAdmin', () => {
+    it('two admins disabling each other at the same time, on two connections: exactly one succeeds, one admin stays enabled', async () => {
+      const root = await store.createUser(newUser('root', { isAdmin: true }));
+      const ops = await store.createUser(newUser('ops', { isAdmin: true }));
+      const other = SqliteStore.open(dataDir); // another worker process's connection
+      try {
+        const outcomes = await Promise.all([store.disableUserUnlessLastAdmin(ops.id), other.disableUserUnlessLastAdmin(root.id)]);
+        assert.deepEqual([...outcomes].sort(), ['disabled', 'last_admin']);
+        assert.equal(await store.countAdmins(), 1);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('says what it did: disabled, already disabled, last admin, no such user; ordinary users are always disabled', async () => {
+      const root = await store.createUser(newUser('root', { isAdmin: true }));
+      const alice = await store.createUser(newUser('alice'));
+      assert.equal(await store.disableUserUnlessLastAdmin(root.id), 'last_admin');
+      assert.equal(await store.disableUserUnlessLastAdmin(alice.id), 'disabled');
+      assert.equal(await store.disableUserUnlessLastAdmin(alice.id), 'already_disabled');
+      assert.equal(await store.disableUserUnlessLastAdmin(9999), 'no_such_user');
+      assert.equal((await store.findUserById(root.id))?.disabled, false);
+    });
   });
 
   describe('sessions', () => {
@@ -254,6 +319,22 @@ describe('SqliteStore', () => {
       assert.equal((await store.getSession('sid-1', 25_000))?.data, 'b');
       await store.destroySession('sid-1');
       assert.equal(await store.getSession('sid-1', 0), null);
+    });
+
+    it('destroyUserSessions ends a user\'s signed-in and half-signed-in (second factor pending) sessions, except the one given', async () => {
+      const far = 10 ** 13;
+      await store.putSession('mine-current', { data: JSON.stringify({ userId: 7 }), expiresAt: far });
+      await store.putSession('mine-other', { data: JSON.stringify({ userId: 7, secondFactor: true }), expiresAt: far });
+      await store.putSession('mine-pending', { data: JSON.stringify({ mfaPending: { userId: 7, next: '/', startedAt: 1 } }), expiresAt: far });
+      await store.putSession('someone-else', { data: JSON.stringify({ userId: 8 }), expiresAt: far });
+      await store.putSession('anonymous', { data: JSON.stringify({ csrfToken: 'x' }), expiresAt: far });
+      assert.equal(await store.destroyUserSessions(7, 'mine-current'), 2);
+      assert.ok(await store.getSession('mine-current', 0));
+      assert.equal(await store.getSession('mine-other', 0), null);
+      assert.equal(await store.getSession('mine-pending', 0), null);
+      assert.ok(await store.getSession('someone-else', 0));
+      assert.ok(await store.getSession('anonymous', 0));
+      assert.equal(await store.destroyUserSessions(7), 1, 'without an exception, every one');
     });
 
     it('purgeExpired deletes expired sessions and stale throttle rows only', async () => {

@@ -260,6 +260,8 @@ describe('roles and persistence', () => {
       const otherXml = fresh({ destination: 'https://us-east-2.signin.aws.amazon.com/saml', attributes: [{ name: 'https://aws.amazon.com/SAML/Attributes/Role', values: [`${other},${arn}`] }, { name: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName', values: ['alice'] }] });
       assert.equal((await sdkError(() => call(otherXml, undefined, other))).name, 'AccessDenied', 'an unregistered role of a registry account does not exist');
       assert.throws(() => local.registerSamlProvider({ accountId: ACCOUNT, name: 'Bad', metadataXml: 'nope' }), /S4/);
+      assert.throws(() => local.registerSamlProvider({ accountId: ACCOUNT, name: 'Sesame', metadataXml: 'nope' }), /S4/);
+      assert.ok(await call(regional, 3600), 'refused replacement metadata leaves the registered provider in place');
     } finally {
       await local.close();
     }

@@ -1,11 +1,20 @@
 import { AccountInputError, checkDisplayName, checkEmail, checkUsername } from '../accountRules';
-import type { LdapDirectory, DirectoryGroup } from './ldapDirectory';
+import { normalizeDn } from './ldapEscape';
+import type { LdapDirectory, DirectoryGroup, EntryGate } from './ldapDirectory';
 import type { DirectoryStore } from '../../store/directoryStore';
 import type { Store, UserRecord } from '../../store/store';
 
+export { normalizeDn };
+export type { EntryGate };
+
 export type DirectorySignInOutcome =
-  | { ok: true; user: UserRecord }
-  | { ok: false; reason: 'invalid' | 'disabled' | 'unavailable'; detail: string };
+  | { ok: true; user: UserRecord; entryId: string }
+  /**
+   * identity_mismatch: the password was right for a directory entry, but not for the one this Sesame
+   * account is bound to (or that entry is bound to another account). Answered like a wrong password.
+   */
+  | { ok: false; reason: 'invalid' | 'disabled' | 'unavailable' | 'identity_mismatch'; detail: string; entryId?: string }
+  | { ok: false; reason: 'locked'; detail: string; retryAfterSeconds: number };
 
 /**
  * The directory as PasswordAuthenticator sees it: which usernames it answers for, and a sign-in that
@@ -14,13 +23,17 @@ export type DirectorySignInOutcome =
 export interface DirectorySignIn {
   /** True for usernames with no local account, and for users who came from the directory. */
   handles(user: UserRecord | null): Promise<boolean>;
-  signIn(username: string, password: string, clientIp: string): Promise<DirectorySignInOutcome>;
+  /** `gate` is shown the entry's immutable id as soon as the directory names it (per-entry lockout). */
+  signIn(username: string, password: string, clientIp: string, gate?: EntryGate): Promise<DirectorySignInOutcome>;
   isDirectoryUser(user: UserRecord): Promise<boolean>;
 }
 
-/** Group DNs compare case-insensitively and without the optional spaces around "," and "=" (RFC 4514 §4). */
-export function normalizeDn(dn: string): string {
-  return dn.trim().toLowerCase().replace(/\s*([,=+])\s*/g, '$1');
+/**
+ * A mapping that names a group by its name alone (no "="): it matches a group of that name in any
+ * OU, including one a less trusted team can create. A full DN is what should be mapped.
+ */
+export function isBareGroupName(directoryGroup: string): boolean {
+  return !directoryGroup.includes('=');
 }
 
 /** Which Sesame groups a user's directory groups map to: a mapping names a group DN or a group name. */
@@ -47,7 +60,9 @@ export class LdapDirectorySignIn implements DirectorySignIn {
     private readonly links: DirectoryStore,
     private readonly store: Store,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    for (const warning of directory.warnings()) log(`warning: ${warning}`);
+  }
 
   async isDirectoryUser(user: UserRecord): Promise<boolean> {
     return (await this.links.findDirectoryAccount(user.id)) !== null;
@@ -57,8 +72,8 @@ export class LdapDirectorySignIn implements DirectorySignIn {
     return user === null || (await this.isDirectoryUser(user));
   }
 
-  async signIn(typedUsername: string, password: string, clientIp: string): Promise<DirectorySignInOutcome> {
-    const outcome = await this.directory.authenticate(typedUsername, password);
+  async signIn(typedUsername: string, password: string, clientIp: string, gate?: EntryGate): Promise<DirectorySignInOutcome> {
+    const outcome = await this.directory.authenticate(typedUsername, password, gate);
     if (!outcome.ok) {
       if (outcome.reason === 'unavailable') this.log(`directory unavailable during sign-in of "${typedUsername.slice(0, 64)}": ${outcome.detail}`);
       return outcome;
@@ -89,17 +104,38 @@ export class LdapDirectorySignIn implements DirectorySignIn {
     let user = await this.store.findUserByUsername(username);
     if (user && !(await this.isDirectoryUser(user))) {
       // Never let a directory entry take over a local account of the same name.
-      return { ok: false, reason: 'invalid', detail: `a local Sesame account is already named "${username}"` };
+      return { ok: false, reason: 'invalid', detail: `a local Sesame account is already named "${username}"`, entryId: entry.id };
+    }
+    // One Sesame account per directory entry, and it stays bound to that entry: the username comes
+    // from an attribute (with SESAME_LDAP_USERNAME_ATTRIBUTE=mail, one users may edit), so the name
+    // alone must never move an account to another entry. Re-linking is an admin's explicit act.
+    const holder = await this.links.findDirectoryAccountByDirectoryId(entry.id);
+    if (holder && holder.userId !== user?.id) {
+      const other = await this.store.findUserById(holder.userId);
+      return { ok: false, reason: 'identity_mismatch', detail: `directory entry ${entry.dn} (${entry.id}) is linked to the Sesame user "${other?.username ?? holder.userId}", not "${username}"`, entryId: entry.id };
     }
     if (!user) {
       user = await this.store.createUser({ username, displayName, email, passwordHash: null, isAdmin: false });
-      await this.links.linkDirectoryAccount(user.id, entry.dn);
-      await this.store.appendAudit({ event: 'directory.user.provision', actor: 'directory', subject: username, clientIp, details: { dn: entry.dn } });
+      await this.links.linkDirectoryAccount(user.id, entry.dn, entry.id);
+      await this.store.appendAudit({ event: 'directory.user.provision', actor: 'directory', subject: username, clientIp, details: { dn: entry.dn, directoryId: entry.id } });
     } else {
-      await this.links.linkDirectoryAccount(user.id, entry.dn);
+      const link = (await this.links.findDirectoryAccount(user.id))!;
+      const relink = link.directoryId === null && link.dn === '';
+      // A link older than recorded ids is pinned by its DN once, then by the id.
+      const same = link.directoryId !== null ? link.directoryId === entry.id : relink || normalizeDn(link.dn) === normalizeDn(entry.dn);
+      if (!same) {
+        return {
+          ok: false,
+          reason: 'identity_mismatch',
+          detail: `"${username}" is linked to directory entry ${link.dn || '(none)'} (${link.directoryId ?? 'no id'}), but ${entry.dn} (${entry.id}) signed in`,
+          entryId: entry.id,
+        };
+      }
+      await this.links.linkDirectoryAccount(user.id, entry.dn, entry.id);
+      if (relink) await this.store.appendAudit({ event: 'directory.user.relink', actor: 'directory', subject: username, clientIp, details: { dn: entry.dn, directoryId: entry.id } });
       await this.links.updateDirectoryProfile(user.id, displayName, email);
     }
-    if (user.disabled) return { ok: false, reason: 'disabled', detail: 'disabled in Sesame' };
+    if (user.disabled) return { ok: false, reason: 'disabled', detail: 'disabled in Sesame', entryId: entry.id };
 
     const mappings = await this.links.listDirectoryGroupMappings();
     const { added, removed } = await this.links.syncDirectoryMemberships(user.id, mappedGroupIds(entry.groups, mappings));
@@ -113,7 +149,7 @@ export class LdapDirectorySignIn implements DirectorySignIn {
         details: { added: added.map(name), removed: removed.map(name), directoryGroups: entry.groups.map((g) => g.dn) },
       });
     }
-    return { ok: true, user: (await this.store.findUserById(user.id))! };
+    return { ok: true, user: (await this.store.findUserById(user.id))!, entryId: entry.id };
   }
 }
 

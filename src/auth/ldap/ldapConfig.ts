@@ -19,6 +19,11 @@ export interface LdapConfig {
   /** Direct bind: the name to bind as (`{username}` is RFC 4514-escaped), e.g. uid={username},ou=people,… or {username}@corp.example.com. */
   userBindTemplate: string | null;
   usernameAttribute: string;
+  /**
+   * Attributes that identify an entry for its whole life, tried in order (operational ones are asked
+   * for by name); the DN when the entry has none. Default: entryUUID, objectGUID, nsUniqueId.
+   */
+  idAttributes: string[];
   emailAttribute: string;
   displayNameAttribute: string;
   /** Group membership from the user's memberOf attribute, or from a search for groups naming the user. */
@@ -33,6 +38,29 @@ export interface LdapConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** entryUUID (RFC 4530: OpenLDAP, 389 DS, most servers), objectGUID (Active Directory), nsUniqueId (older 389 DS / Sun). */
+export const DEFAULT_ID_ATTRIBUTES = ['entryUUID', 'objectGUID', 'nsUniqueId'];
+
+/** Username attributes that a user cannot set on their own entry in a normal directory. */
+const STABLE_USERNAME_ATTRIBUTES = new Set(['uid', 'samaccountname']);
+
+/**
+ * Things an admin should hear about at start-up, though they are not errors: a username attribute
+ * other than uid / sAMAccountName (mail, for one) may be one users can change on their own entry,
+ * and then a sign-in name is only as trustworthy as that attribute.
+ */
+export function ldapConfigWarnings(config: LdapConfig): string[] {
+  const warnings: string[] = [];
+  if (!STABLE_USERNAME_ATTRIBUTES.has(config.usernameAttribute.toLowerCase())) {
+    warnings.push(
+      `SESAME_LDAP_USERNAME_ATTRIBUTE=${config.usernameAttribute}: Sesame usernames come from an attribute that is neither uid nor sAMAccountName. ` +
+        `If users (or helpdesk staff) can change it on their own entry, they can pick another person's Sesame name; ` +
+        `Sesame refuses a sign-in whose entry differs from the one the account was made for (directory_identity_mismatch), but prefer uid or sAMAccountName.`,
+    );
+  }
+  return warnings;
+}
 
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -98,6 +126,10 @@ export function parseLdapConfig(env: Env, cwd = process.cwd()): LdapConfig | nul
   const userBase = read(env, 'SESAME_LDAP_USER_BASE');
   if (!userBase) throw new ConfigError('SESAME_LDAP_USER_BASE', 'is required with SESAME_LDAP_URL: the DN under which users are searched, e.g. ou=people,dc=example,dc=org');
   const usernameAttribute = read(env, 'SESAME_LDAP_USERNAME_ATTRIBUTE') ?? 'uid';
+  const idAttribute = read(env, 'SESAME_LDAP_ID_ATTRIBUTE');
+  if (idAttribute !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(idAttribute)) {
+    throw new ConfigError('SESAME_LDAP_ID_ATTRIBUTE', `"${idAttribute}" is not an attribute name (e.g. entryUUID or objectGUID)`);
+  }
   const userFilter = requireFilter(
     'SESAME_LDAP_USER_FILTER',
     read(env, 'SESAME_LDAP_USER_FILTER') ?? `(&(objectClass=person)(${usernameAttribute}={username}))`,
@@ -135,6 +167,7 @@ export function parseLdapConfig(env: Env, cwd = process.cwd()): LdapConfig | nul
     userFilter,
     userBindTemplate,
     usernameAttribute,
+    idAttributes: idAttribute !== undefined ? [idAttribute] : DEFAULT_ID_ATTRIBUTES,
     emailAttribute: read(env, 'SESAME_LDAP_EMAIL_ATTRIBUTE') ?? 'mail',
     displayNameAttribute: read(env, 'SESAME_LDAP_DISPLAY_NAME_ATTRIBUTE') ?? 'displayName',
     groupSource,

@@ -1,7 +1,7 @@
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
-import { escapeDnValue, escapeFilterValue, fillTemplate } from './ldapEscape';
-import type { LdapConfig } from './ldapConfig';
+import { escapeDnValue, escapeFilterValue, fillTemplate, normalizeDn } from './ldapEscape';
+import { ldapConfigWarnings, type LdapConfig } from './ldapConfig';
 
 /** A directory group the user belongs to: its DN and its name (cn / sAMAccountName). */
 export interface DirectoryGroup {
@@ -11,6 +11,13 @@ export interface DirectoryGroup {
 
 export interface DirectoryEntry {
   dn: string;
+  /**
+   * The entry's immutable identifier: "entryUUID:<uuid>" (OpenLDAP, 389 DS, RFC 4530),
+   * "objectGUID:<hex>" (Active Directory), "nsUniqueId:<id>", or "dn:<normalised DN>" when the server
+   * returns none of them. Names, mail addresses and even DNs change or can be chosen by users; this
+   * does not, so a Sesame account stays bound to the entry it was made for.
+   */
+  id: string;
   username: string;
   displayName: string | null;
   email: string | null;
@@ -19,8 +26,10 @@ export interface DirectoryEntry {
 
 export type DirectoryOutcome =
   | { ok: true; entry: DirectoryEntry }
+  /** The entry was found but its own guess budget is spent (`EntryGate`): the password was not tried. */
+  | { ok: false; reason: 'locked'; detail: string; retryAfterSeconds: number }
   /** Unknown user or wrong password: the same answer for both. */
-  | { ok: false; reason: 'invalid'; detail: string }
+  | { ok: false; reason: 'invalid'; detail: string; entryId?: string }
   /** The password was right (or the server said why it refused) but the account is disabled or locked. */
   | { ok: false; reason: 'disabled'; detail: string }
   /** The directory could not be asked: down, timing out, TLS failure, or a bad service account. */
@@ -70,6 +79,17 @@ export function firstRdnValue(dn: string): string {
 class DirectoryUnavailable extends Error {}
 
 /**
+ * Called once the directory has named the entry a sign-in is for (before the password is tried, with
+ * search-then-bind): returns 0 to go on, or the seconds the entry is locked for. The username typed is
+ * only one of the names that may find an entry (a filter matching uid or mail), so the guess budget
+ * must also be the entry's own.
+ */
+export type EntryGate = (entryId: string) => Promise<number>;
+
+/** Binary attributes: ldapts must hand them over as bytes, not as (mangled) text. */
+const BINARY_ID_ATTRIBUTES = new Set(['objectguid']);
+
+/**
  * Sign-in against an LDAP server or Active Directory with ldapts: search-then-bind (a service
  * account finds the user's entry, then the user's own password is checked with a bind as that DN)
  * or direct bind (bind as a name built from a template). Every value that came from the user is
@@ -77,6 +97,11 @@ class DirectoryUnavailable extends Error {}
  */
 export class LdapDirectory {
   constructor(private readonly config: LdapConfig) {}
+
+  /** What an admin should hear about this configuration at start-up (ldapConfigWarnings). */
+  warnings(): string[] {
+    return ldapConfigWarnings(this.config);
+  }
 
   private tlsOptions(): ConnectionOptions {
     const host = new URL(this.config.url).hostname.replace(/^\[|\]$/g, '');
@@ -105,7 +130,7 @@ export class LdapDirectory {
   /** The user's entry: under the user base, or (direct bind to a DN) the bound entry itself, which a user may always read. */
   private async searchUser(client: Client, username: string, ownDn?: string): Promise<Entry[]> {
     const filter = fillTemplate(this.config.userFilter, { username }, escapeFilterValue);
-    const attributes = [this.config.usernameAttribute, this.config.emailAttribute, this.config.displayNameAttribute, 'cn'];
+    const attributes = [this.config.usernameAttribute, this.config.emailAttribute, this.config.displayNameAttribute, 'cn', ...this.config.idAttributes];
     if (this.config.groupSource === 'memberOf') attributes.push('memberOf');
     // sizeLimit 2: one entry is an answer, two are an ambiguity we refuse rather than pick from.
     const { searchEntries } = await client.search(ownDn ?? this.config.userBase, {
@@ -114,8 +139,23 @@ export class LdapDirectory {
       attributes,
       sizeLimit: 2,
       timeLimit: Math.ceil(this.config.timeoutMs / 1000),
+      explicitBufferAttributes: this.config.idAttributes.filter((a) => BINARY_ID_ATTRIBUTES.has(a.toLowerCase())),
     });
     return searchEntries;
+  }
+
+  /** The first identifier attribute the entry has (operational attributes come only when asked for by name), else its DN. */
+  private idOf(entry: Entry): string {
+    for (const attribute of this.config.idAttributes) {
+      const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
+      if (!key) continue;
+      const raw = entry[key];
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      if (value === undefined) continue;
+      const text = Buffer.isBuffer(value) ? value.toString('hex') : String(value).trim().toLowerCase();
+      if (text !== '') return `${attribute}:${text}`;
+    }
+    return `dn:${normalizeDn(entry.dn)}`;
   }
 
   private async isDisabled(client: Client, dn: string): Promise<boolean> {
@@ -134,6 +174,7 @@ export class LdapDirectory {
   private toEntry(entry: Entry, username: string, groups: DirectoryGroup[]): DirectoryEntry {
     return {
       dn: entry.dn,
+      id: this.idOf(entry),
       username: first(entry, this.config.usernameAttribute) ?? username,
       displayName: first(entry, this.config.displayNameAttribute) ?? first(entry, 'cn'),
       email: first(entry, this.config.emailAttribute),
@@ -141,15 +182,23 @@ export class LdapDirectory {
     };
   }
 
-  private static bindFailure(error: unknown): DirectoryOutcome {
+  private static bindFailure(error: unknown, entryId?: string): DirectoryOutcome {
     const message = (error as Error).message ?? '';
     const ad = /\bdata ([0-9a-f]{3})\b/i.exec(message)?.[1];
     if (ad && AD_DISABLED_CODES[ad]) return { ok: false, reason: 'disabled', detail: AD_DISABLED_CODES[ad]! };
-    return { ok: false, reason: 'invalid', detail: 'wrong password' };
+    return { ok: false, reason: 'invalid', detail: 'wrong password', ...(entryId ? { entryId } : {}) };
   }
 
-  /** Checks a username and password against the directory; never throws for directory trouble. */
-  async authenticate(username: string, password: string): Promise<DirectoryOutcome> {
+  private static async passGate(gate: EntryGate | undefined, entryId: string): Promise<DirectoryOutcome | null> {
+    const wait = gate ? await gate(entryId) : 0;
+    return wait > 0 ? { ok: false, reason: 'locked', detail: 'too many failed sign-ins for this directory entry', retryAfterSeconds: wait } : null;
+  }
+
+  /**
+   * Checks a username and password against the directory; never throws for directory trouble.
+   * `gate` sees the entry's identifier once the directory has named it, and may refuse to go on.
+   */
+  async authenticate(username: string, password: string, gate?: EntryGate): Promise<DirectoryOutcome> {
     // RFC 4513 §5.1.2: a simple bind with a name and an empty password is an *anonymous* bind that
     // many servers accept. It must never count as proof of the password.
     if (password === '') return { ok: false, reason: 'invalid', detail: 'empty password' };
@@ -157,7 +206,7 @@ export class LdapDirectory {
     let client: Client | null = null;
     try {
       client = await this.connect();
-      return this.config.userBindTemplate ? await this.directBind(client, username, password) : await this.searchThenBind(client, username, password);
+      return this.config.userBindTemplate ? await this.directBind(client, username, password, gate) : await this.searchThenBind(client, username, password, gate);
     } catch (error) {
       const detail = error instanceof DirectoryUnavailable ? error.message : `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
       return { ok: false, reason: 'unavailable', detail };
@@ -166,7 +215,7 @@ export class LdapDirectory {
     }
   }
 
-  private async searchThenBind(client: Client, username: string, password: string): Promise<DirectoryOutcome> {
+  private async searchThenBind(client: Client, username: string, password: string, gate: EntryGate | undefined): Promise<DirectoryOutcome> {
     if (this.config.bindDn) {
       try {
         await client.bind(this.config.bindDn, this.config.bindPassword!);
@@ -179,12 +228,15 @@ export class LdapDirectory {
     if (entries.length === 0) return { ok: false, reason: 'invalid', detail: 'no such user in the directory' };
     if (entries.length > 1) return { ok: false, reason: 'invalid', detail: 'the user filter matches several entries' };
     const entry = entries[0]!;
+    const entryId = this.idOf(entry);
+    const locked = await LdapDirectory.passGate(gate, entryId);
+    if (locked) return locked;
     const disabled = await this.isDisabled(client, entry.dn);
     const groups = await this.groupsOf(client, entry, username);
     try {
       await client.bind(entry.dn, password);
     } catch (error) {
-      if (error instanceof InvalidCredentialsError) return LdapDirectory.bindFailure(error);
+      if (error instanceof InvalidCredentialsError) return LdapDirectory.bindFailure(error, entryId);
       throw error;
     }
     // Only someone who knows the password learns that the account is disabled.
@@ -192,7 +244,7 @@ export class LdapDirectory {
     return { ok: true, entry: this.toEntry(entry, username, groups) };
   }
 
-  private async directBind(client: Client, username: string, password: string): Promise<DirectoryOutcome> {
+  private async directBind(client: Client, username: string, password: string, gate: EntryGate | undefined): Promise<DirectoryOutcome> {
     const template = this.config.userBindTemplate!;
     // A user@domain (UPN) bind name is not a DN, so there is no escaping for it: allow only plain names.
     if (!template.includes('=') && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(username)) {
@@ -209,6 +261,9 @@ export class LdapDirectory {
     const entries = await this.searchUser(client, username, template.includes('=') ? bindName : undefined);
     if (entries.length !== 1) return { ok: false, reason: 'invalid', detail: `bound, but the user filter found ${entries.length} entries` };
     const entry = entries[0]!;
+    // Direct bind learns the entry only after the bind: its lock still refuses, whatever the password was.
+    const locked = await LdapDirectory.passGate(gate, this.idOf(entry));
+    if (locked) return locked;
     if (await this.isDisabled(client, entry.dn)) return { ok: false, reason: 'disabled', detail: 'matches SESAME_LDAP_DISABLED_FILTER' };
     return { ok: true, entry: this.toEntry(entry, username, await this.groupsOf(client, entry, username)) };
   }

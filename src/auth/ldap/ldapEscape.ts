@@ -27,3 +27,8 @@ export function escapeDnValue(value: string): string {
 export function fillTemplate(template: string, values: Record<string, string>, escape: (value: string) => string): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? escape(values[name]!) : whole));
 }
+
+/** DNs compare case-insensitively and without the optional spaces around "," and "=" (RFC 4514 §4). */
+export function normalizeDn(dn: string): string {
+  return dn.trim().toLowerCase().replace(/\s*([,=+])\s*/g, '$1');
+}

@@ -34,37 +34,45 @@ function restrict(sig: SignedXml): void {
   (sig as { CanonicalizationAlgorithms: unknown }).CanonicalizationAlgorithms = pick(stock.CanonicalizationAlgorithms as Record<string, unknown>, [ALG_EXC_C14N, ALG_ENVELOPED]);
 }
 
+interface ShapeProblem {
+  /** S2 for a refused algorithm, S1 for a malformed or misdirected signature. */
+  rule: 'S1' | 'S2';
+  problem: string;
+}
+
 /** Checks the SignedInfo shape on our own strict DOM before any crypto: the S2 allow-list and one enveloped Reference. */
-function signedInfoProblem(signature: Element, ownerId: string): string | null {
+function signedInfoProblem(signature: Element, ownerId: string): ShapeProblem | null {
+  const s1 = (problem: string): ShapeProblem => ({ rule: 'S1', problem });
+  const s2 = (problem: string): ShapeProblem => ({ rule: 'S2', problem });
   const signedInfos = childElements(signature, NS.ds, 'SignedInfo');
-  if (signedInfos.length !== 1) return `has ${signedInfos.length} SignedInfo elements`;
+  if (signedInfos.length !== 1) return s1(`has ${signedInfos.length} SignedInfo elements`);
   const signedInfo = signedInfos[0]!;
   const c14n = childElements(signedInfo, NS.ds, 'CanonicalizationMethod');
   if (c14n.length !== 1 || attr(c14n[0]!, 'Algorithm') !== ALG_EXC_C14N) {
-    return `uses canonicalization ${JSON.stringify(c14n[0] ? attr(c14n[0], 'Algorithm') : null)}; AWS expects exclusive C14N (${ALG_EXC_C14N})`;
+    return s2(`uses canonicalization ${JSON.stringify(c14n[0] ? attr(c14n[0], 'Algorithm') : null)}; AWS expects exclusive C14N (${ALG_EXC_C14N})`);
   }
   const method = childElements(signedInfo, NS.ds, 'SignatureMethod');
   if (method.length !== 1 || attr(method[0]!, 'Algorithm') !== ALG_RSA_SHA256) {
-    return `uses signature algorithm ${JSON.stringify(method[0] ? attr(method[0], 'Algorithm') : null)}; AWS expects RSA-SHA256 (${ALG_RSA_SHA256})`;
+    return s2(`uses signature algorithm ${JSON.stringify(method[0] ? attr(method[0], 'Algorithm') : null)}; AWS expects RSA-SHA256 (${ALG_RSA_SHA256})`);
   }
   const references = childElements(signedInfo, NS.ds, 'Reference');
-  if (references.length !== 1) return `has ${references.length} Reference elements; a SAML signature has exactly one`;
+  if (references.length !== 1) return s1(`has ${references.length} Reference elements; a SAML signature has exactly one`);
   const reference = references[0]!;
   if (attr(reference, 'URI') !== `#${ownerId}`) {
-    return `references ${JSON.stringify(attr(reference, 'URI'))}, not its own element "#${ownerId}" (signature wrapping?)`;
+    return s1(`references ${JSON.stringify(attr(reference, 'URI'))}, not its own element "#${ownerId}" (signature wrapping?)`);
   }
   const transforms = childElements(reference, NS.ds, 'Transforms').flatMap((t) => childElements(t, NS.ds, 'Transform'));
-  if (transforms.length > MAX_TRANSFORMS) return `has ${transforms.length} transforms; at most ${MAX_TRANSFORMS} (enveloped-signature, exclusive C14N) are allowed`;
+  if (transforms.length > MAX_TRANSFORMS) return s2(`has ${transforms.length} transforms; at most ${MAX_TRANSFORMS} (enveloped-signature, exclusive C14N) are allowed`);
   for (const transform of transforms) {
     const algorithm = attr(transform, 'Algorithm') ?? '';
-    if (!ALLOWED_TRANSFORMS.has(algorithm)) return `uses transform ${JSON.stringify(algorithm)}; only enveloped-signature and exclusive C14N are allowed`;
+    if (!ALLOWED_TRANSFORMS.has(algorithm)) return s2(`uses transform ${JSON.stringify(algorithm)}; only enveloped-signature and exclusive C14N are allowed`);
   }
-  if (!transforms.some((t) => attr(t, 'Algorithm') === ALG_ENVELOPED)) return 'is not an enveloped signature (no enveloped-signature transform)';
+  if (!transforms.some((t) => attr(t, 'Algorithm') === ALG_ENVELOPED)) return s1('is not an enveloped signature (no enveloped-signature transform)');
   const digest = childElements(reference, NS.ds, 'DigestMethod');
   if (digest.length !== 1 || attr(digest[0]!, 'Algorithm') !== ALG_SHA256) {
-    return `uses digest ${JSON.stringify(digest[0] ? attr(digest[0], 'Algorithm') : null)}; AWS expects SHA-256 (${ALG_SHA256})`;
+    return s2(`uses digest ${JSON.stringify(digest[0] ? attr(digest[0], 'Algorithm') : null)}; AWS expects SHA-256 (${ALG_SHA256})`);
   }
-  if (childElements(signature, NS.ds, 'SignatureValue').length !== 1) return 'has no single SignatureValue';
+  if (childElements(signature, NS.ds, 'SignatureValue').length !== 1) return s1('has no single SignatureValue');
   return null;
 }
 
@@ -134,7 +142,7 @@ export function verifySignatures(xml: string, doc: Document, response: Element, 
     const id = attr(owner, 'ID') ?? '';
     const shape = signedInfoProblem(signature, id);
     if (shape !== null) {
-      findings.push(ruleError(shape.includes('algorithm') || shape.includes('digest') || shape.includes('canonicalization') || shape.includes('transform') ? 'S2' : 'S1', `The ${label} signature ${shape}`, 'Sign with RSA-SHA256, SHA-256 digests and exclusive C14N, one enveloped Reference to the signed element (S1, S2).', invalid()));
+      findings.push(ruleError(shape.rule, `The ${label} signature ${shape.problem}`, 'Sign with RSA-SHA256, SHA-256 digests and exclusive C14N, one enveloped Reference to the signed element (S1, S2).', invalid()));
       return null;
     }
     let digestMismatch = false;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomically } from './atomicFile';
+import { ensurePrivateDirectory, UnsafeDirectoryError, writeFileAtomically } from './atomicFile';
+import { SesameAwsError } from './sesameAwsError';
 import type { AwsCredentials } from './stsCredentials';
 
 /**
@@ -28,8 +29,10 @@ export interface CacheKeyParts {
 /**
  * A per-user cache of temporary credentials for `credential-process` and `exec`, so that every
  * `aws` command does not cost a sign-in. One file per (IdP, user, role, duration, region, endpoint)
- * under a 0700 directory, each 0600 and written atomically; a file another user could have written
- * or read is ignored and replaced.
+ * in a directory that must be the user's own, a real directory with mode 0700 (created so; anything
+ * else, a symlink included, is refused with SesameAwsError "unsafe_cache_dir"). Files are 0600,
+ * written atomically, never through a symlink; a file another user could have written or read is
+ * ignored and replaced.
  */
 export class CredentialCache {
   constructor(
@@ -42,7 +45,18 @@ export class CredentialCache {
     return path.join(this.dir, `${key}.json`);
   }
 
+  /** Refuses (SesameAwsError unsafe_cache_dir) a cache directory that is a symlink, not ours, or open to others. */
+  private checkDirectory(): void {
+    try {
+      ensurePrivateDirectory(this.dir);
+    } catch (error) {
+      if (error instanceof UnsafeDirectoryError) throw new SesameAwsError('unsafe_cache_dir', `credential cache: ${error.message} (or pass --no-cache)`);
+      throw error;
+    }
+  }
+
   read(parts: CacheKeyParts): CachedCredentials | null {
+    this.checkDirectory();
     const file = this.fileFor(parts);
     let text: string;
     try {
@@ -63,7 +77,8 @@ export class CredentialCache {
   }
 
   write(parts: CacheKeyParts, credentials: CachedCredentials): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileAtomically(this.fileFor(parts), JSON.stringify(credentials) + '\n', 0o600);
+    this.checkDirectory();
+    // A symlink planted at the file's name is replaced, never followed.
+    writeFileAtomically(this.fileFor(parts), JSON.stringify(credentials) + '\n', 0o600, { followSymlinks: false });
   }
 }

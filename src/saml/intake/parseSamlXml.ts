@@ -1,12 +1,11 @@
 import { DOMParser } from '@xmldom/xmldom';
+import { hasForbiddenXmlChars } from '../xmlText';
 import { INTAKE_LIMITS } from './intakeLimits';
 import { INTAKE_RULES, SamlIntakeError } from './samlIntakeError';
+import { scanXmlStructure, type StructureLimits } from './scanXmlStructure';
 
-export interface ParseLimits {
+export interface ParseLimits extends StructureLimits {
   maxXmlBytes: number;
-  maxDepth: number;
-  maxElements: number;
-  maxAttributesPerElement: number;
 }
 
 export interface ParseOptions {
@@ -28,8 +27,10 @@ const XML_DECLARATION = /^<\?xml\s+version\s*=\s*["']1\.0["'](?:\s+encoding\s*=\
  * size first, then DOCTYPE (no DTDs, so no XXE and no entity expansion), unknown entities,
  * processing instructions (canonicalized as text by xml-crypto 6.3.2, security-notes §2.1),
  * comments and CDATA (identifier truncation tricks), non-UTF-8 declarations, and finally
- * @xmldom/xmldom with every warning and error made fatal (§2.2). The tree is then bounded in
- * depth, element count and attributes.
+ * a linear scan of the text that bounds depth, elements, attributes and namespace declarations
+ * (scanXmlStructure: the parser's cost grows faster than the text), and only then @xmldom/xmldom
+ * with every warning and error made fatal (§2.2). The tree is checked again, and every text and
+ * attribute value must be characters XML 1.0 allows (a reference like &#27; parses into ESC).
  */
 export function parseSamlXml(xml: string, options: ParseOptions = {}): Document {
   const limits = options.limits ?? INTAKE_LIMITS;
@@ -54,6 +55,7 @@ export function parseSamlXml(xml: string, options: ParseOptions = {}): Document 
   }
   if (text.includes('<![CDATA[')) throw new SamlIntakeError(INTAKE_RULES.cdata, 'The XML carries a CDATA section; they are refused in SAML messages.');
   if (UNKNOWN_ENTITY.test(text)) throw new SamlIntakeError(INTAKE_RULES.entity, 'The XML references an undeclared entity; only &lt; &gt; &amp; &quot; &apos; and character references are allowed.');
+  scanXmlStructure(text, limits);
 
   const fail = (level: string) => (message: string): never => {
     throw new SamlIntakeError(INTAKE_RULES.parse, `The XML is not well-formed (${level}: ${String(message).split('\n')[0]!.slice(0, 200)}).`);
@@ -89,10 +91,14 @@ function checkTree(doc: Document, limits: ParseLimits, allowComments: boolean): 
         if (el.attributes.length > limits.maxAttributesPerElement) {
           throw new SamlIntakeError(INTAKE_RULES.shape, `The element ${el.tagName} has more than ${limits.maxAttributesPerElement} attributes.`);
         }
+        for (let a = 0; a < el.attributes.length; a++) {
+          if (hasForbiddenXmlChars(el.attributes[a]!.value)) throw forbiddenChars();
+        }
         for (let c = el.firstChild; c; c = c.nextSibling) stack.push({ node: c, depth: depth + 1 });
         break;
       }
       case 3:
+        if (hasForbiddenXmlChars((node as Text).data)) throw forbiddenChars();
         break;
       case 8:
         if (!allowComments) throw new SamlIntakeError(INTAKE_RULES.comment, 'The XML carries a comment.');
@@ -110,6 +116,28 @@ function checkTree(doc: Document, limits: ParseLimits, allowComments: boolean): 
       default:
         throw new SamlIntakeError(INTAKE_RULES.parse, `The XML carries an unexpected node (type ${node.nodeType}).`);
     }
+  }
+}
+
+function forbiddenChars(): SamlIntakeError {
+  return new SamlIntakeError(INTAKE_RULES.chars, 'The XML carries a character XML 1.0 does not allow (a control character, a lone surrogate, U+FFFE/U+FFFF, NEL or LINE SEPARATOR), written as a character reference.');
+}
+
+/**
+ * The same character check for a document parsed elsewhere (the ECP envelope): every text and
+ * attribute value, iteratively. Throws SamlIntakeError(intake.chars).
+ */
+export function refuseForbiddenCharacters(root: Node): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeType === 3 || node.nodeType === 4) {
+      if (hasForbiddenXmlChars(node.nodeValue ?? '')) throw forbiddenChars();
+    } else if (node.nodeType === 1) {
+      const el = node as Element;
+      for (let a = 0; a < el.attributes.length; a++) if (hasForbiddenXmlChars(el.attributes[a]!.value)) throw forbiddenChars();
+    }
+    for (let c = node.firstChild; c; c = c.nextSibling) stack.push(c);
   }
 }
 

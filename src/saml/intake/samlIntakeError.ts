@@ -28,6 +28,12 @@ export const INTAKE_RULES = {
   cdata: 'intake.cdata',
   parse: 'intake.parse',
   shape: 'intake.shape',
+  /** Refused by the pre-parse scan (scanXmlStructure): nesting, attributes, namespace declarations. */
+  depth: 'intake.depth',
+  attributes: 'intake.attributes',
+  namespaces: 'intake.namespaces',
+  /** A character XML 1.0 forbids (or we never emit: NEL, LS), arrived as a character reference. */
+  chars: 'intake.chars',
   signatureMissing: 'signature.missing',
   signatureCount: 'signature.count',
   signatureReference: 'signature.reference',

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { expectRoot, readIssuer } from '../../saml/authnRequest';
 import { STATUS_PARTIAL_LOGOUT, STATUS_SUCCESS, type SamlStatus } from '../../saml/buildResponse';
+import { NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../../saml/types';
 import { SamlIntakeError } from '../../saml/intake/samlIntakeError';
+import { refusalAuditFor } from '../refusalAudit';
 import { buildLogoutRequest, readLogoutRequest } from '../../saml/logoutRequest';
 import { buildLogoutResponse, readLogoutResponse } from '../../saml/logoutResponse';
 import type { EnvelopedSigner } from '../../saml/xmlDsig';
@@ -27,12 +29,17 @@ interface SloTransaction {
   username: string;
   /** The SP that asked for the logout, answered last; null when the user signed out at Sesame. */
   initiator: { spEntityId: string; requestId: string; relayState: string | null; binding: 'redirect' | 'post' } | null;
-  pending: Array<{ spEntityId: string; nameId: string; nameIdFormat: string; idpSessionIndex: string }>;
+  pending: Array<{ spEntityId: string; nameId: string; nameIdFormat: string; idpSessionIndex: string; spSessionIndex?: string }>;
   current: { spEntityId: string; requestId: string } | null;
   loggedOut: string[];
   failed: string[];
   /** SPs that hold a session but publish no SingleLogoutService: they cannot be told. */
   unreachable: string[];
+  /**
+   * Sessions at other SPs that were not told because the LogoutRequest did not come from the user's
+   * browser: the initiator hears PartialLogout, never which SPs they are.
+   */
+  partial?: boolean;
 }
 
 export type SloOutcome =
@@ -90,22 +97,32 @@ export class SingleLogout {
     return `/saml/slo/continue?tx=${key}`;
   }
 
-  /** A LogoutRequest from an SP, or a LogoutResponse to one of our propagated requests. */
-  async receive(incoming: IncomingSaml, clientIp: string): Promise<SloOutcome> {
+  /**
+   * A LogoutRequest from an SP, or a LogoutResponse to one of our propagated requests. `browserSid`
+   * is the session id of the browser's own Sesame session cookie, when the request carried one.
+   */
+  async receive(incoming: IncomingSaml, clientIp: string, browserSid: string | null = null): Promise<SloOutcome> {
     const context: Record<string, unknown> = { binding: incoming.binding, endpoint: 'slo' };
     try {
       const message = receiveMessage(incoming, ['SAMLRequest', 'SAMLResponse']);
       context.message = message.parameter;
-      return message.parameter === 'SAMLRequest' ? await this.receiveRequest(message, clientIp, context) : await this.receiveResponse(message, clientIp, context);
+      return message.parameter === 'SAMLRequest' ? await this.receiveRequest(message, clientIp, context, browserSid) : await this.receiveResponse(message, clientIp, context);
     } catch (error) {
       if (error instanceof SamlIntakeError) {
-        await this.audit('slo.refused', 'anonymous', typeof context.sp === 'string' ? context.sp : null, clientIp, { ...context, rule: error.rule, reason: error.message });
+        await refusalAuditFor(this.store).record({
+          event: 'slo.refused',
+          actor: 'anonymous',
+          subject: typeof context.sp === 'string' ? context.sp : null,
+          clientIp,
+          rule: error.rule,
+          details: { ...context, reason: error.message },
+        });
       }
       throw error;
     }
   }
 
-  private async receiveRequest(message: ReceivedMessage, clientIp: string, context: Record<string, unknown>): Promise<SloOutcome> {
+  private async receiveRequest(message: ReceivedMessage, clientIp: string, context: Record<string, unknown>, browserSid: string | null): Promise<SloOutcome> {
     const claimedIssuer = readIssuer(expectRoot(message.doc, 'LogoutRequest'));
     context.sp = claimedIssuer;
     const sp = await checkServiceProvider(this.sps, claimedIssuer);
@@ -127,30 +144,57 @@ export class SingleLogout {
     const endpoint = sloEndpoint(sp, message.binding);
     if (!endpoint) throw new SamlIntakeError('sp.slo', `"${sp.entityId}" has no SingleLogoutService in its metadata, so its LogoutResponse has nowhere to go.`, 400);
 
+    // Only a persistent NameID names one user for good; any other (e-mail, username, transient) must
+    // come with the SessionIndex this SP was given, and matching is on both.
+    const persistent = request.nameId.format === NAMEID_PERSISTENT;
+    if (!persistent && request.sessionIndexes.length === 0) {
+      throw new SamlIntakeError('request.session-index', 'A LogoutRequest whose NameID is not persistent must name the SessionIndex of the session to end.', 400);
+    }
+    const formatGiven = request.nameId.format !== NAMEID_UNSPECIFIED;
     const matching = (await this.state.findSpSessionsBySubject(sp.entityId, request.nameId.value, now.getTime())).filter(
-      (s) => request.sessionIndexes.length === 0 || request.sessionIndexes.includes(s.idpSessionIndex),
+      (s) => (request.sessionIndexes.length === 0 || request.sessionIndexes.includes(s.spSessionIndex)) && (!formatGiven || s.nameIdFormat === request.nameId.format),
     );
     const indexes = [...new Set(matching.map((s) => s.idpSessionIndex))];
     const others: SpSessionRecord[] = [];
-    let username = 'anonymous';
+    const sids = new Set<string>();
+    const usernames = new Set<string>();
     for (const index of indexes) {
       const sessions = await this.state.listSpSessions(index, now.getTime());
       for (const s of sessions) if (s.spEntityId !== sp.entityId) others.push(s);
-      for (const sid of new Set(sessions.map((s) => s.sid))) await this.store.destroySession(sid);
-      await this.state.removeSpSessions(index);
-      const user = await this.store.findUserById(sessions[0]?.userId ?? -1);
-      if (user) username = user.username;
+      for (const s of sessions) sids.add(s.sid);
+      for (const userId of new Set(sessions.map((s) => s.userId))) {
+        const user = await this.store.findUserById(userId);
+        if (user) usernames.add(user.username);
+      }
     }
-    await this.audit('slo.request', username, sp.entityId, clientIp, { sp: sp.entityId, requestId: request.id, binding: message.binding, signed: checked.signed, sessions: indexes.length, propagateTo: others.map((s) => s.spEntityId) });
+    // Front-channel propagation hands each other SP's NameID and SessionIndex to whoever holds this
+    // answer, so it only happens when the request came through the user's own browser session.
+    const fromBrowser = browserSid !== null && sids.has(browserSid);
+    for (const sid of sids) await this.store.destroySession(sid);
+    for (const index of indexes) await this.state.removeSpSessions(index);
+    // One actor for the row; every user whose session ended is in details.usernames.
+    const username = [...usernames][0] ?? 'anonymous';
+    await this.audit('slo.request', username, sp.entityId, clientIp, {
+      sp: sp.entityId,
+      requestId: request.id,
+      binding: message.binding,
+      signed: checked.signed,
+      sessions: indexes.length,
+      usernames: [...usernames],
+      fromBrowser,
+      propagateTo: fromBrowser ? others.map((s) => s.spEntityId) : [],
+      notTold: fromBrowser ? [] : others.map((s) => s.spEntityId),
+    });
     const tx: SloTransaction = {
       idpSessionIndexes: indexes,
       username,
       initiator: { spEntityId: sp.entityId, requestId: request.id, relayState, binding: message.binding },
-      pending: others.map(pendingOf),
+      pending: fromBrowser ? others.map(pendingOf) : [],
       current: null,
       loggedOut: [],
       failed: [],
       unreachable: [],
+      partial: !fromBrowser && others.length > 0,
     };
     return this.next(randomBytes(24).toString('base64url'), tx, clientIp);
   }
@@ -198,7 +242,8 @@ export class SingleLogout {
         issuer: this.settings.entityId,
         destination: endpoint.location,
         nameId: { value: target.nameId, format: target.nameIdFormat },
-        sessionIndex: target.idpSessionIndex,
+        // The SP's own SessionIndex (sessions recorded before per-SP indexes got the IdP's).
+        sessionIndex: target.spSessionIndex || target.idpSessionIndex,
         now: new Date(),
         lifetimeSeconds: this.settings.transactionSeconds,
       });
@@ -223,7 +268,7 @@ export class SingleLogout {
     const endpoint = initiator ? sloEndpoint(initiator, tx.initiator.binding) : null;
     if (!initiator || !endpoint) return { kind: 'done', loggedOut: tx.loggedOut, failed: tx.failed, unreachable: tx.unreachable };
     // SAML core 3.7.3.2: a logout that could not reach every session answers PartialLogout.
-    const status: SamlStatus = tx.failed.length > 0 ? { code: STATUS_SUCCESS, subCode: STATUS_PARTIAL_LOGOUT } : { code: STATUS_SUCCESS };
+    const status: SamlStatus = tx.failed.length > 0 || tx.partial ? { code: STATUS_SUCCESS, subCode: STATUS_PARTIAL_LOGOUT } : { code: STATUS_SUCCESS };
     const location = endpoint.responseLocation ?? endpoint.location;
     const built = buildLogoutResponse({ issuer: this.settings.entityId, destination: location, inResponseTo: tx.initiator.requestId, status, now: new Date() });
     const message =
@@ -245,7 +290,7 @@ export class SingleLogout {
 }
 
 function pendingOf(record: SpSessionRecord) {
-  return { spEntityId: record.spEntityId, nameId: record.nameId, nameIdFormat: record.nameIdFormat, idpSessionIndex: record.idpSessionIndex };
+  return { spEntityId: record.spEntityId, nameId: record.nameId, nameIdFormat: record.nameIdFormat, idpSessionIndex: record.idpSessionIndex, spSessionIndex: record.spSessionIndex };
 }
 
 /** The SP's SLO endpoint, preferring the binding the exchange already uses. */

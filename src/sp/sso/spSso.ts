@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { authnContextFor } from '../../auth/authnContext';
 import { expectRoot, readAuthnRequest, readIssuer } from '../../saml/authnRequest';
 import { STATUS_NO_PASSIVE, STATUS_REQUESTER, STATUS_RESPONDER, STATUS_UNSUPPORTED_BINDING } from '../../saml/buildResponse';
 import { SamlIntakeError } from '../../saml/intake/samlIntakeError';
+import { refusalAuditFor } from '../refusalAudit';
 import type { SamlStateStore } from '../../store/samlStateStore';
 import type { SpRegistryStore } from '../../store/spRegistryStore';
 import type { Store } from '../../store/store';
@@ -20,6 +21,8 @@ import { checkRelayState } from './steps/checkRelayState';
 import { checkReplay } from './steps/checkReplay';
 import { checkServiceProvider } from './steps/checkServiceProvider';
 import { checkSpAccess } from './steps/checkSpAccess';
+import { checkSecondFactor } from './steps/checkSecondFactor';
+import type { SecondFactorCheck } from '../../auth/secondFactor';
 import { receiveMessage } from './steps/receiveMessage';
 import { selectAcs } from './steps/selectAcs';
 
@@ -27,9 +30,28 @@ const TX_KIND = 'sso';
 
 /** What the web layer does next. */
 export type SsoOutcome =
-  | { kind: 'resume'; url: string }
+  /** Continue at `url`; the browser gets `browserNonce` in the transaction's cookie (sso/browserBinding). */
+  | { kind: 'resume'; url: string; txKey: string; browserNonce: string }
   | { kind: 'login'; url: string }
+  /** The browser that resumes is not the one that started: ask the signed-in user before anything is issued. */
+  | { kind: 'confirm'; txKey: string; spName: string; spEntityId: string }
   | { kind: 'saml'; message: OutgoingSaml; spName: string };
+
+/** What the resuming browser showed: the transaction cookie's value, and whether it confirmed on the CSRF-protected page. */
+export interface ResumingBrowser {
+  nonce: string | null;
+  confirmed: boolean;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** Whether `nonce` is the one handed to the browser that started the transaction (only its SHA-256 is stored). */
+function isStartingBrowser(tx: SsoTransaction, nonce: string | null): boolean {
+  if (nonce === null || !tx.browserBinding) return false;
+  const expected = Buffer.from(tx.browserBinding, 'base64url');
+  const given = sha256(nonce);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
 
 /**
  * SP-initiated (and portal-launched) SSO for any registered SP, as a visible pipeline:
@@ -37,7 +59,7 @@ export type SsoOutcome =
  *   receive:  receiveMessage → checkServiceProvider → checkMessageSignature → readAuthnRequest →
  *             checkDestination → checkFreshness → selectAcs → checkReplay → checkRelayState →
  *             (ProtocolBinding) → checkNameIdPolicy → start a transaction
- *   resume:   requireLogin (IsPassive, ForceAuthn) → checkAuthnContext → checkSpAccess → issue
+ *   resume:   requireLogin (IsPassive, ForceAuthn) → checkAuthnContext → checkSecondFactor → checkSpAccess → issue
  *
  * Until the ACS is known to be registered, every failure is a SamlIntakeError: an error page and
  * an audit line, never a redirect. After it, failures the SP should hear about are SamlReplyErrors,
@@ -51,6 +73,8 @@ export class SpSso {
     private readonly state: SamlStateStore,
     private readonly issuer: ResponseIssuer,
     private readonly settings: SamlIdpSettings,
+    /** Who must have given a second factor (MfaService); without it, only the session's own flag counts. */
+    private readonly secondFactor?: SecondFactorCheck,
   ) {}
 
   private get clock() {
@@ -59,12 +83,14 @@ export class SpSso {
 
   private async refused(error: unknown, clientIp: string, details: Record<string, unknown>): Promise<never> {
     if (error instanceof SamlIntakeError) {
-      await this.store.appendAudit({
+      // Unauthenticated: attacker text is cut short and repeats are counted, not written (refusalAudit.ts).
+      await refusalAuditFor(this.store).record({
         event: 'saml.request.refused',
         actor: 'anonymous',
         subject: typeof details.sp === 'string' ? details.sp : null,
         clientIp,
-        details: { ...details, rule: error.rule, reason: error.message },
+        rule: error.rule,
+        details: { ...details, reason: error.message },
       });
     }
     throw error;
@@ -91,13 +117,18 @@ export class SpSso {
       const relayState = checkRelayState(message.params.RelayState?.value, this.settings.relayStateMaxBytes);
       try {
         if (request.protocolBinding !== null && request.protocolBinding !== BINDING_HTTP_POST) {
-          throw new SamlReplyError('request.binding', { code: STATUS_REQUESTER, subCode: STATUS_UNSUPPORTED_BINDING, message: `Responses are only delivered with HTTP-POST, not ${request.protocolBinding}.` });
+          // Fixed text: request values are never echoed into a signed reply.
+          throw new SamlReplyError('request.binding', { code: STATUS_REQUESTER, subCode: STATUS_UNSUPPORTED_BINDING, message: 'Responses are only delivered with the HTTP-POST binding.' });
         }
         const nameId = checkNameIdPolicy(sp, request.nameIdPolicy);
+        // Bound to this browser: only the one holding the nonce (a cookie) resumes without being asked.
+        const browserNonce = randomBytes(32).toString('base64url');
         const transaction: SsoTransaction = {
           spEntityId: sp.entityId,
           requestId: request.id,
           acsUrl,
+          requestedAcs: { acsUrl: request.acsUrl, acsIndex: request.acsIndex },
+          browserBinding: sha256(browserNonce).toString('base64url'),
           relayState,
           forceAuthn: request.forceAuthn,
           isPassive: request.isPassive,
@@ -114,7 +145,7 @@ export class SpSso {
           clientIp,
           details: { sp: sp.entityId, requestId: request.id, binding: incoming.binding, signed: checked.signed, acs: acsUrl, forceAuthn: request.forceAuthn, isPassive: request.isPassive },
         });
-        return { kind: 'resume', url: `/saml/sso/resume?tx=${key}` };
+        return { kind: 'resume', url: `/saml/sso/resume?tx=${key}`, txKey: key, browserNonce };
       } catch (error) {
         if (error instanceof SamlReplyError) {
           const message = await this.issuer.reply(sp, acsUrl, request.id, relayState, error.status, error.rule, 'anonymous', clientIp);
@@ -127,8 +158,13 @@ export class SpSso {
     }
   }
 
-  /** Continues a login transaction in the browser's own session: sign-in, ForceAuthn, IsPassive, then the assertion. */
-  async resume(key: string, session: IdpSession | null, clientIp: string): Promise<SsoOutcome> {
+  /**
+   * Continues a login transaction in the browser's own session: sign-in, ForceAuthn, IsPassive, the
+   * ACS chosen again from the registry as it is now, then the assertion. A browser without the
+   * transaction's cookie (someone else's link to /saml/sso/resume) is asked to confirm first, on a
+   * CSRF-protected form, so a request started elsewhere cannot have an assertion issued silently.
+   */
+  async resume(key: string, session: IdpSession | null, clientIp: string, browser: ResumingBrowser = { nonce: null, confirmed: false }): Promise<SsoOutcome> {
     const raw = /^[A-Za-z0-9_-]{32}$/.test(key) ? await this.state.getTransaction(key, TX_KIND, Date.now()) : null;
     if (raw === null) {
       return this.refused(
@@ -143,22 +179,33 @@ export class SpSso {
       await this.state.takeTransaction(key, TX_KIND);
       return this.refused(new SamlIntakeError('request.issuer', `The service provider "${tx.spEntityId}" is no longer registered.`, 403), clientIp, { sp: tx.spEntityId });
     }
+    // The registry may have changed since the request arrived (new metadata, an ACS removed).
+    let acsUrl: string;
+    try {
+      acsUrl = selectAcs(sp, tx.requestedAcs ?? { acsUrl: tx.acsUrl, acsIndex: null });
+    } catch (error) {
+      await this.state.takeTransaction(key, TX_KIND);
+      return this.refused(error, clientIp, { endpoint: 'sso/resume', sp: sp.entityId });
+    }
     const resumeUrl = `/saml/sso/resume?tx=${key}`;
     const needsLogin = session === null || (tx.forceAuthn && session.authnInstant.getTime() < tx.createdAt);
     if (needsLogin) {
       if (tx.isPassive) {
         await this.state.takeTransaction(key, TX_KIND);
         const status = { code: STATUS_RESPONDER, subCode: STATUS_NO_PASSIVE, message: 'The user is not signed in, and the request did not allow asking them (IsPassive).' };
-        return { kind: 'saml', spName: sp.settings.displayName, message: await this.issuer.reply(sp, tx.acsUrl, tx.requestId, tx.relayState, status, 'request.passive', session?.user.username ?? 'anonymous', clientIp) };
+        return { kind: 'saml', spName: sp.settings.displayName, message: await this.issuer.reply(sp, acsUrl, tx.requestId, tx.relayState, status, 'request.passive', session?.user.username ?? 'anonymous', clientIp) };
       }
       const reauth = session !== null ? '&reauth=1' : '';
       return { kind: 'login', url: `/login?next=${encodeURIComponent(resumeUrl)}${reauth}` };
+    }
+    if (!browser.confirmed && !isStartingBrowser(tx, browser.nonce)) {
+      return { kind: 'confirm', txKey: key, spName: sp.settings.displayName, spEntityId: sp.entityId };
     }
     // Consumed before anything is issued: with several workers, exactly one of them wins.
     if (!(await this.state.takeTransaction(key, TX_KIND))) {
       return this.refused(new SamlIntakeError('transaction.unknown', 'This sign-in request was already used.', 400), clientIp, { sp: sp.entityId });
     }
-    return this.issueFor(sp, tx.acsUrl, tx.requestId, tx.relayState, tx.nameId, tx.requestedAuthnContext, session, clientIp);
+    return this.issueFor(sp, acsUrl, tx.requestId, tx.relayState, tx.nameId, tx.requestedAuthnContext, session, clientIp);
   }
 
   /** IdP-initiated launch of a registered SP from the portal: an unsolicited response to its default ACS. */
@@ -187,6 +234,7 @@ export class SpSso {
   ): Promise<SsoOutcome> {
     try {
       checkAuthnContext(requested, authnContextFor({ overTls: this.settings.overTls, secondFactor: session.secondFactor }));
+      await checkSecondFactor(this.secondFactor, session);
       checkSpAccess(sp, (await this.store.listGroupsOfUser(session.user.id)).map((g) => g.name));
       const message = await this.issuer.issue({ sp, acsUrl, inResponseTo: requestId, relayState, nameId, session, clientIp });
       return { kind: 'saml', message, spName: sp.settings.displayName };

@@ -23,7 +23,12 @@ export interface IdpSession {
 export interface SsoTransaction {
   spEntityId: string;
   requestId: string;
+  /** The ACS chosen when the request arrived (for the audit line); resume chooses again from requestedAcs. */
   acsUrl: string;
+  /** What the AuthnRequest asked for; absent in transactions stored before it was kept. */
+  requestedAcs?: { acsUrl: string | null; acsIndex: number | null };
+  /** base64url SHA-256 of the nonce in the starting browser's transaction cookie. */
+  browserBinding?: string;
   relayState: string | null;
   forceAuthn: boolean;
   isPassive: boolean;

@@ -9,6 +9,7 @@ import { pendingTotpSecret, totpEnrolmentView } from './mfaEnrolmentView';
 import type { PasswordAuthenticator } from '../../auth/passwordAuthenticator';
 import type { Store, UserRecord } from '../../store/store';
 import type { AdminConsoleServices } from './adminConsoleServices';
+import type { ApiTokenRevoker } from '../../admin/adminService';
 
 /** Sessions are named by a hash of their id: the id itself is a bearer secret and never goes into a page. */
 export function sessionHandle(sid: string): string {
@@ -47,7 +48,7 @@ function rememberClient(req: Request, _res: Response, next: NextFunction): void 
 }
 
 /** Self-service: the signed-in user's password, second factor, recent sign-ins and active sessions. */
-export function accountRoutes(deps: { store: Store; authenticator: PasswordAuthenticator; adminConsole: AdminConsoleServices }): Router {
+export function accountRoutes(deps: { store: Store; authenticator: PasswordAuthenticator; adminConsole: AdminConsoleServices; apiTokens?: ApiTokenRevoker }): Router {
   const router = Router();
   const services = deps.adminConsole;
   const { mfa } = services;
@@ -108,15 +109,17 @@ export function accountRoutes(deps: { store: Store; authenticator: PasswordAuthe
       throw error;
     }
     await deps.store.setPasswordHash(user.id, await hashPassword(next));
-    // Someone who knew the old password may hold a session: end every other one.
-    let ended = 0;
-    for (const s of await services.consoleStore.listUserSessions(user.id, Date.now())) {
-      if (s.sid === req.sessionID) continue;
-      await deps.store.destroySession(s.sid);
-      ended++;
-    }
-    await deps.store.appendAudit({ event: 'account.password', actor: user.username, subject: user.username, clientIp: req.ip ?? null, details: { otherSessionsEnded: ended } });
-    req.session.flash = { kind: 'notice', text: `Your password is changed.${ended ? ` ${ended} other session(s) were signed out.` : ''}` };
+    // Someone who knew the old password may hold a session or an API token: end every other one.
+    const ended = await deps.store.destroyUserSessions(user.id, req.sessionID);
+    const revoked = deps.apiTokens ? await deps.apiTokens.revokeAllOf(user.id) : 0;
+    await deps.store.appendAudit({
+      event: 'account.password',
+      actor: user.username,
+      subject: user.username,
+      clientIp: req.ip ?? null,
+      details: { otherSessionsEnded: ended, apiTokensRevoked: revoked },
+    });
+    req.session.flash = { kind: 'notice', text: `Your password is changed.${ended ? ` ${ended} other session(s) were signed out.` : ''}${revoked ? ` ${revoked} command-line sign-in(s) were ended.` : ''}` };
     res.redirect(303, '/account');
   });
 
@@ -136,6 +139,11 @@ export function accountRoutes(deps: { store: Store; authenticator: PasswordAuthe
 
   router.post('/account/mfa', requireSignedIn, requireCsrf, async (req, res) => {
     const user = req.user!;
+    // Voluntary enrolment only: a session that owes a second factor by policy is sent to the
+    // sign-in's second step (with its enrolment code) by loadSignedInUser; this is the backstop.
+    if (req.session.secondFactor !== true && (await mfa.mustEnrol(user))) {
+      return showEnrolment(req, res, 403, 'Your group requires a second factor: sign out and sign in again to set it up with the enrolment code from your administrator.');
+    }
     const secret = pendingTotpSecret(req);
     if (!secret) return showEnrolment(req, res, 400, 'The QR code expired. Scan the new one.');
     if (await mfa.isEnrolled(user)) {
@@ -152,6 +160,9 @@ export function accountRoutes(deps: { store: Store; authenticator: PasswordAuthe
       throw error;
     }
     delete req.session.pendingTotp;
+    // Password at sign-in, and now a code from the new app: this session has both factors (without
+    // this it would be sent to the second step at the very next click).
+    req.session.secondFactor = true;
     res.render('mfa/recovery-codes', { title: 'Your recovery codes', user, csrfToken: csrfTokenOf(req), codes, continueTo: '/account' });
   });
 

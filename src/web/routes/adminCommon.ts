@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from '../httpError';
-import { AdminInputError, AdminService } from '../../admin/adminService';
+import { AdminInputError, AdminService, type ApiTokenRevoker } from '../../admin/adminService';
 import { AccountInputError } from '../../auth/accountRules';
 import { MfaInputError } from '../../auth/mfaService';
 import { AwsRuleError } from '../../aws/awsRuleError';
@@ -13,6 +13,8 @@ import type { AdminConsoleServices } from './adminConsoleServices';
 export interface AdminDeps {
   store: Store;
   adminConsole: AdminConsoleServices;
+  /** Revoked with the sessions when an admin changes a password or second factor, or disables a user. */
+  apiTokens?: ApiTokenRevoker;
 }
 
 /**
@@ -31,7 +33,15 @@ export function requireAdmin(store: Store) {
 /** The AdminService acting for the signed-in admin: every change is audited with their name and address. */
 export function adminFor(req: Request, deps: AdminDeps): AdminService {
   const { mfa, directory, consoleStore, keyRing } = deps.adminConsole;
-  return new AdminService(deps.store, req.user!.username, { mfa, directory, console: consoleStore, keyRing, clientIp: req.ip ?? null });
+  return new AdminService(deps.store, req.user!.username, {
+    mfa,
+    directory,
+    console: consoleStore,
+    keyRing,
+    apiTokens: deps.apiTokens,
+    clientIp: req.ip ?? null,
+    actingSessionId: req.sessionID,
+  });
 }
 
 /** Errors that mean "the admin's input cannot be applied": shown on the page with a 400 (409 for conflicts). */

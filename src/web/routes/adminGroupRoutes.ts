@@ -85,11 +85,11 @@ export function adminGroupRoutes(deps: AdminDeps): Router {
       ? 'Members must now give a second factor; those without one set it up at their next sign-in.'
       : 'This group no longer requires a second factor (members who set one up keep using it).';
   });
-  groupChange('/directory', async (req) =>
-    (await adminFor(req, deps).mapDirectoryGroup(name(req), field(req, 'directoryGroup')))
-      ? `Members of directory group "${field(req, 'directoryGroup').trim()}" join this group at their next sign-in.`
-      : 'That directory group is already mapped here.',
-  );
+  groupChange('/directory', async (req) => {
+    const { added, warning } = await adminFor(req, deps).mapDirectoryGroup(name(req), field(req, 'directoryGroup'));
+    const done = added ? `Members of directory group "${field(req, 'directoryGroup').trim()}" join this group at their next sign-in.` : 'That directory group is already mapped here.';
+    return warning ? `${done} Warning: ${warning}` : done;
+  });
   groupChange('/directory/remove', async (req) =>
     (await adminFor(req, deps).unmapDirectoryGroup(name(req), field(req, 'directoryGroup')))
       ? 'Mapping removed: directory members leave this group at their next sign-in.'

@@ -33,6 +33,7 @@ function settingValues(sp: ServiceProvider): Record<SettingName, string> {
     audience: s.audience ?? '',
     'launch-relay-state': s.launchRelayState ?? '',
     lifetime: String(s.assertionLifetimeSeconds),
+    'allow-http-acs': yes(s.allowHttpAcs === true),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { csrfTokenOf, requireCsrf } from '../csrf';
 import { HttpError } from '../httpError';
-import { adminAction, adminFor, field, takeFlash, type AdminDeps } from './adminCommon';
+import { adminAction, adminFor, field, inputErrorMessage, inputErrorStatus, takeFlash, type AdminDeps } from './adminCommon';
 import { recentSignIns } from './accountRoutes';
 
 /** Admin console, users: create, reset password, disable/enable, reset second factor, groups, recent sign-ins. */
@@ -27,7 +27,7 @@ export function adminUserRoutes(deps: AdminDeps): Router {
     });
   }
 
-  async function showUser(req: Request, res: Response, status = 200, error?: string) {
+  async function showUser(req: Request, res: Response, status = 200, error?: string, enrolmentCode?: { code: string; expiresAt: string }) {
     const subject = await store.findUserByUsername(String(req.params.username ?? '').toLowerCase());
     if (!subject) throw new HttpError(404, 'No such user', `There is no user named "${String(req.params.username).slice(0, 64)}".`);
     const groups = await store.listGroupsOfUser(subject.id);
@@ -45,6 +45,7 @@ export function adminUserRoutes(deps: AdminDeps): Router {
       signIns: await recentSignIns(deps.adminConsole, subject.username, 25),
       sessions: (await consoleStore.listUserSessions(subject.id, Date.now())).length,
       grants: await store.listRoleGrantsForUser(subject.id),
+      enrolmentCode,
       notice: takeFlash(req),
       error,
     });
@@ -80,7 +81,7 @@ export function adminUserRoutes(deps: AdminDeps): Router {
       res,
       async () => {
         await adminFor(req, deps).setPassword(String(req.params.username), password);
-        return 'Password set. Tell the user through a channel other than email.';
+        return 'Password set; the user\'s sessions and API tokens are ended. Tell the user through a channel other than email.';
       },
       userPath(req),
       (status, message) => showUser(req, res, status, message),
@@ -94,7 +95,7 @@ export function adminUserRoutes(deps: AdminDeps): Router {
         res,
         async () => {
           await adminFor(req, deps).setDisabled(String(req.params.username), verb === 'disable');
-          return verb === 'disable' ? 'User disabled: their sessions end at their next click.' : 'User enabled.';
+          return verb === 'disable' ? 'User disabled: their sessions and API tokens are ended.' : 'User enabled.';
         },
         userPath(req),
         (status, message) => showUser(req, res, status, message),
@@ -108,8 +109,35 @@ export function adminUserRoutes(deps: AdminDeps): Router {
       res,
       async () =>
         (await adminFor(req, deps).resetSecondFactor(String(req.params.username)))
-          ? 'Second factor removed. The user sets up a new one at their next sign-in if a group requires it, or from their account page.'
+          ? 'Second factor removed and the user\'s sessions ended. If a group requires one, they need an enrolment code (below) to set up a new one at their next sign-in.'
           : 'The user had no second factor.',
+      userPath(req),
+      (status, message) => showUser(req, res, status, message),
+    );
+  });
+
+  // The code is shown on this response only (no redirect, no flash): it is never stored in clear.
+  router.post('/users/:username/mfa-enrol-code', requireCsrf, async (req, res) => {
+    let issued;
+    try {
+      issued = await adminFor(req, deps).issueMfaEnrolmentCode(String(req.params.username));
+    } catch (error) {
+      const status = inputErrorStatus(error);
+      if (status === null) throw error;
+      return showUser(req, res, status, inputErrorMessage(error));
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    await showUser(req, res, 200, undefined, { code: issued.code, expiresAt: issued.expiresAt.toISOString() });
+  });
+
+  router.post('/users/:username/unlink-directory', requireCsrf, async (req, res) => {
+    await adminAction(
+      req,
+      res,
+      async () => {
+        await adminFor(req, deps).unlinkDirectoryAccount(String(req.params.username));
+        return 'Directory link removed and the user\'s sessions ended: the next directory sign-in under this name links the account to that entry.';
+      },
       userPath(req),
       (status, message) => showUser(req, res, status, message),
     );

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './apiErrors';
 import type { ApiTokenService, ResolvedApiToken } from '../../auth/apiTokens';
 import type { Store } from '../../store/store';
+import type { SecondFactorCheck } from '../../auth/secondFactor';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -49,12 +50,15 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
 
 const INVALID_TOKEN = 'The bearer token is missing, expired or revoked: sign in again (POST /api/v1/session).';
 
+const OTP_NOW_REQUIRED = 'Your account now needs a one-time code: sign in again (POST /api/v1/session) with "otp".';
+
 /**
  * Authenticates an API call by its `Authorization: Bearer` token (RFC 6750). Never a cookie, so the
- * API needs no CSRF token and no browser can ride a user's session into it. Every refusal is audited
- * (without the token).
+ * API needs no CSRF token and no browser can ride a user's session into it. A token made without a
+ * second factor stops working once the user needs one (enrolled since, or put in a group that
+ * requires one): 401 otp_required. Every refusal is audited (without the token).
  */
-export function requireBearerToken(deps: { apiTokens: ApiTokenService; store: Store }) {
+export function requireBearerToken(deps: { apiTokens: ApiTokenService; store: Store; secondFactor?: SecondFactorCheck }) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer ([\x21-\x7e]{1,256})$/.exec(header);
@@ -70,6 +74,16 @@ export function requireBearerToken(deps: { apiTokens: ApiTokenService; store: St
       return next(
         new ApiError(401, 'invalid_token', INVALID_TOKEN, undefined, { 'WWW-Authenticate': `Bearer realm="sesame", error="${error}"` }),
       );
+    }
+    if (!resolved.record.secondFactor && deps.secondFactor && (await deps.secondFactor.isRequired(resolved.user))) {
+      await deps.store.appendAudit({
+        event: 'api.token.refused',
+        actor: resolved.user.username,
+        subject: resolved.user.username,
+        clientIp: req.ip ?? null,
+        details: { channel: 'api', call: `${req.method} ${req.baseUrl}${req.path}`, reason: 'second_factor_required', token: resolved.record.tokenHash.slice(0, 12) },
+      });
+      return next(new ApiError(401, 'otp_required', OTP_NOW_REQUIRED, undefined, { 'WWW-Authenticate': 'Bearer realm="sesame", error="invalid_token"' }));
     }
     req.apiToken = resolved;
     next();

@@ -7,6 +7,7 @@ import { ConsoleSsoDenied, type ConsoleSso } from '../../aws/consoleSso';
 import type { NonBrowserSignIn, NonBrowserSignInResult } from '../../auth/nonBrowserSignIn';
 import type { Config } from '../../config/config';
 import type { Store } from '../../store/store';
+import type { SecondFactorCheck } from '../../auth/secondFactor';
 
 export interface ApiDeps {
   config: Config;
@@ -15,6 +16,8 @@ export interface ApiDeps {
   nonBrowserSignIn: NonBrowserSignIn;
   apiTokens: ApiTokenService;
   log: (line: string) => void;
+  /** Who must give a second factor now: a token made without one stops working when the answer becomes yes. */
+  secondFactor?: SecondFactorCheck;
 }
 
 /** The same words as the browser form: an unknown user and a wrong password are indistinguishable. */
@@ -54,7 +57,11 @@ function signInRefusal(result: Exclude<NonBrowserSignInResult, { ok: true }>): A
     case 'second_factor_locked':
       return new ApiError(429, 'otp_locked', 'Too many wrong one-time codes. Wait a few minutes before trying again.');
     case 'second_factor_enrolment_required':
-      return new ApiError(403, 'otp_enrolment_required', 'Your account must have a second factor, and it has none yet: sign in once in the browser to set up your authenticator app.');
+      return new ApiError(
+        403,
+        'otp_enrolment_required',
+        'Your account must have a second factor, and it has none yet: sign in once in the browser to set up your authenticator app, with the enrolment code from your administrator.',
+      );
     default:
       return new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
   }
@@ -167,7 +174,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     } catch (error) {
       if (error instanceof ConsoleSsoDenied) {
         await audit(req, 'api.saml_response.refused', { token: ApiTokenService.auditId(record), roleArn: roleArn ?? null, reason: error.message });
-        const code = error.status === 403 ? 'not_granted' : error.status === 413 ? 'response_too_large' : 'invalid_request';
+        const code = error.reason === 'second_factor_required' ? 'otp_required' : error.status === 403 ? 'not_granted' : error.status === 413 ? 'response_too_large' : 'invalid_request';
         throw new ApiError(error.status, code, error.message, error.rule);
       }
       throw error;

@@ -4,6 +4,7 @@ import { buildEcpResponseEnvelope, buildSoapFault } from '../../saml/ecpResponse
 import { EcpError } from '../../saml/ecpError';
 import { MAX_ECP_REQUEST_BYTES, parseEcpAuthnRequest, type EcpAuthnRequest } from '../../saml/ecpAuthnRequest';
 import { newSamlId } from '../../saml/samlId';
+import { refusalAuditFor } from '../../sp/refusalAudit';
 import { ConsoleSsoDenied, type ConsoleSso } from '../../aws/consoleSso';
 import { BASIC_CHALLENGE, ECP_OTP_HEADER, readEcpCredentials } from './ecpCredentials';
 import { selectEcpServiceProvider, type EcpServiceProvider } from './ecpServiceProvider';
@@ -41,7 +42,7 @@ function signInRefusal(result: Exclude<NonBrowserSignInResult, { ok: true }>, se
     case 'second_factor_locked':
       return new EcpError('Client', 'Too many wrong one-time codes. Wait a few minutes before trying again.', 429);
     case 'second_factor_enrolment_required':
-      return new EcpError('Client', 'Your account must have a second factor, and it has none yet: sign in once in the browser to set up your authenticator app.', 403);
+      return new EcpError('Client', 'Your account must have a second factor, and it has none yet: sign in once in the browser to set up your authenticator app, with the enrolment code from your administrator.', 403);
     default:
       return new EcpError('Client', 'Incorrect username or password.', 401);
   }
@@ -66,12 +67,14 @@ export function ecpRoutes(deps: EcpDeps): Router {
   const clientIpOf = (req: Request) => req.ip ?? 'unknown';
 
   const refuse = async (req: Request, res: Response, error: EcpError, context: { username?: string; request?: EcpAuthnRequest }) => {
-    await deps.store.appendAudit({
+    // Unauthenticated callers: text cut short, repeats per address and rule counted (sp/refusalAudit.ts).
+    await refusalAuditFor(deps.store).record({
       event: 'ecp.request.refused',
       actor: context.username ?? 'anonymous',
       subject: context.username ?? null,
       clientIp: clientIpOf(req),
-      details: { channel: 'ecp', reason: error.message, rule: error.rule ?? null, sp: context.request?.issuer ?? null, requestId: context.request?.id ?? null },
+      rule: error.rule ?? `ecp.${error.faultCode}.${error.httpStatus}`,
+      details: { channel: 'ecp', reason: error.message, sp: context.request?.issuer ?? null, requestId: context.request?.id ?? null },
     });
     if (error.httpStatus === 401) res.setHeader('WWW-Authenticate', BASIC_CHALLENGE);
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));

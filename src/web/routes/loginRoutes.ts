@@ -6,6 +6,7 @@ import type { PasswordAuthenticator } from '../../auth/passwordAuthenticator';
 import type { Store } from '../../store/store';
 import { DirectoryUnavailableError } from '../../auth/ldap/directorySignIn';
 import { beginSecondFactor } from './mfaRoutes';
+import { rememberDirectoryLink } from '../signedInUser';
 import type { AdminConsoleServices } from './adminConsoleServices';
 import type { SingleLogout } from '../../sp/slo/singleLogout';
 
@@ -70,6 +71,7 @@ export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store:
     req.session.userId = result.user.id;
     req.session.authnInstant = Date.now();
     req.session.sessionIndex = newSamlId();
+    await rememberDirectoryLink(req, result.user, deps.adminConsole?.directory);
     csrfTokenOf(req);
     res.redirect(303, next);
   });

@@ -5,6 +5,8 @@ import { newSamlId } from '../../saml/samlId';
 import { MfaInputError, type MfaService } from '../../auth/mfaService';
 import { pendingTotpSecret, totpEnrolmentView } from './mfaEnrolmentView';
 import type { Store, UserRecord } from '../../store/store';
+import type { DirectoryStore } from '../../store/directoryStore';
+import { rememberDirectoryLink } from '../signedInUser';
 import './adminConsoleServices';
 
 /** Time allowed between the password and the second factor. */
@@ -30,29 +32,46 @@ export async function beginSecondFactor(req: Request, res: Response, mfa: MfaSer
 }
 
 /** Both factors checked: a fresh session that is signed in, with the second factor recorded (REFEDS MFA in assertions). */
-async function completeSignIn(req: Request, user: UserRecord): Promise<void> {
+async function completeSignIn(req: Request, user: UserRecord, directory: DirectoryStore | undefined): Promise<void> {
   await regenerate(req);
   req.session.userId = user.id;
   req.session.authnInstant = Date.now();
   req.session.sessionIndex = newSamlId();
   req.session.secondFactor = true;
   req.session.client = { ip: req.ip ?? 'unknown', userAgent: (req.get('user-agent') ?? '').slice(0, 200) };
+  await rememberDirectoryLink(req, user, directory);
   csrfTokenOf(req);
 }
 
-/** The second step of the browser sign-in: a TOTP or recovery code, or enrolment when a group policy requires one. */
-export function mfaRoutes(deps: { store: Store; mfa: MfaService }): Router {
+const field = (req: Request, name: string): string => {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/**
+ * The second step of the browser sign-in: a TOTP or recovery code, or enrolment when a group policy
+ * requires one. Enrolment here needs the one-time enrolment code an administrator issued: whoever has
+ * only the password must not be able to choose the second factor (after an admin reset, for a new
+ * directory user, or for a member of a group that just started requiring one).
+ */
+export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: DirectoryStore }): Router {
   const router = Router();
 
-  async function pendingUser(req: Request): Promise<{ user: UserRecord; next: string } | null> {
+  interface Pending {
+    user: UserRecord;
+    next: string;
+    stepUp: boolean;
+  }
+
+  async function pendingUser(req: Request): Promise<Pending | null> {
     const pending = req.session.mfaPending;
     if (!pending || Date.now() - pending.startedAt > PENDING_MS) return null;
     const user = await deps.store.findUserById(pending.userId);
     if (!user || user.disabled) return null;
-    return { user, next: safeNext(pending.next) };
+    return { user, next: safeNext(pending.next), stepUp: pending.stepUp === true };
   }
 
-  async function render(req: Request, res: Response, status: number, pending: { user: UserRecord; next: string }, error?: string) {
+  async function render(req: Request, res: Response, status: number, pending: Pending, error?: string) {
     if (await deps.mfa.mustEnrol(pending.user)) {
       const status2 = await deps.mfa.status(pending.user);
       return res.status(status).render('mfa/enrol-at-sign-in', {
@@ -61,10 +80,11 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService }): Router {
         username: pending.user.username,
         requiredBy: status2.requiredByGroups,
         enrolment: await totpEnrolmentView(req, deps.mfa, pending.user),
+        stepUp: pending.stepUp,
         error,
       });
     }
-    res.status(status).render('mfa/challenge', { title: 'Second factor', csrfToken: csrfTokenOf(req), username: pending.user.username, error });
+    res.status(status).render('mfa/challenge', { title: 'Second factor', csrfToken: csrfTokenOf(req), username: pending.user.username, stepUp: pending.stepUp, error });
   }
 
   const expired = (req: Request, res: Response) => {
@@ -90,7 +110,7 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService }): Router {
       return render(req, res, 429, pending, `Too many wrong codes. Try again in ${Math.max(1, Math.ceil(wait / 60))} minute(s).`);
     }
     if (outcome !== 'ok') return render(req, res, 401, pending, 'That code is not right, or it was already used. Wait for the next code and try again.');
-    await completeSignIn(req, pending.user);
+    await completeSignIn(req, pending.user, deps.directory);
     res.redirect(303, pending.next);
   });
 
@@ -100,15 +120,20 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService }): Router {
     if (!(await deps.mfa.mustEnrol(pending.user))) return res.redirect(303, '/login/mfa');
     const secret = pendingTotpSecret(req);
     if (!secret) return render(req, res, 400, pending, 'The QR code expired. Scan the new one.');
-    const code = typeof (req.body as Record<string, unknown>).code === 'string' ? ((req.body as Record<string, string>).code ?? '') : '';
+    const enrolmentCode = field(req, 'enrolmentCode');
+    if (enrolmentCode.trim() === '' || enrolmentCode.length > 64) {
+      await deps.store.appendAudit({ event: 'mfa.enrol.failure', actor: pending.user.username, subject: pending.user.username, clientIp: req.ip ?? null, details: { channel: 'browser', reason: 'enrolment_code_missing' } });
+      return render(req, res, 400, pending, 'Type the enrolment code your administrator gave you. Without one, ask an administrator (they make it on your user page, or with "sesame user mfa-enrol-code").');
+    }
     let codes: string[];
     try {
-      codes = await deps.mfa.confirmEnrolment(pending.user, secret, code, req.ip ?? 'unknown', 'browser');
+      codes = await deps.mfa.confirmEnrolmentAtSignIn(pending.user, secret, field(req, 'code'), enrolmentCode, req.ip ?? 'unknown', 'browser');
     } catch (error) {
       if (error instanceof MfaInputError) return render(req, res, 400, pending, error.message);
       throw error;
     }
-    await completeSignIn(req, pending.user);
+    delete req.session.pendingTotp;
+    await completeSignIn(req, pending.user, deps.directory);
     res.status(200).render('mfa/recovery-codes', {
       title: 'Your recovery codes',
       user: pending.user,

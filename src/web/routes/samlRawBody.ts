@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { INTAKE_LIMITS } from '../../saml/intake/intakeLimits';
 import { HttpError } from '../httpError';
 import type { Store } from '../../store/store';
+import { refusalAuditFor } from '../../sp/refusalAudit';
 
 /** The SAML endpoints that receive HTTP-POST binding messages. */
 export const SAML_POST_PATHS = new Set(['/saml/sso', '/saml/slo']);
@@ -16,7 +17,8 @@ const readText = express.text({ type: () => true, limit: INTAKE_LIMITS.maxRawByt
  */
 export function samlRawBody(store: Store) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' || !SAML_POST_PATHS.has(req.path)) return next();
+    // Express matches routes case-insensitively, so /SAML/SSO reaches the same handler: match it here too.
+    if (req.method !== 'POST' || !SAML_POST_PATHS.has(req.path.toLowerCase().replace(/\/+$/, ''))) return next();
     if (!req.is('application/x-www-form-urlencoded')) {
       return next(new HttpError(415, 'Bad request', 'SAML messages are posted as an HTML form (application/x-www-form-urlencoded).', 'intake.params'));
     }
@@ -25,8 +27,8 @@ export function samlRawBody(store: Store) {
       const tooLarge = (error as { status?: number }).status === 413;
       const rule = tooLarge ? 'intake.size' : 'intake.encoding';
       const message = tooLarge ? `The SAML message is larger than ${INTAKE_LIMITS.maxRawBytes} bytes.` : 'The SAML form could not be read.';
-      void store
-        .appendAudit({ event: 'saml.request.refused', actor: 'anonymous', clientIp: req.ip ?? null, details: { endpoint: req.path, binding: 'post', rule, reason: message } })
+      void refusalAuditFor(store)
+        .record({ event: 'saml.request.refused', actor: 'anonymous', clientIp: req.ip ?? 'unknown', rule, details: { endpoint: req.path.slice(0, 32), binding: 'post', reason: message } })
         .finally(() => next(new HttpError(tooLarge ? 413 : 400, 'Bad SAML request', `${message} Nothing was issued.`, rule)));
     });
   };

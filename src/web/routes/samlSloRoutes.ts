@@ -29,12 +29,16 @@ export function samlSloRoutes(deps: { store: Store; singleLogout?: SingleLogout 
   }
 
   const clientIp = (req: Request) => req.ip ?? 'unknown';
+  /** The signed-in Sesame session this request carried (its cookie), if any: SLO propagates only through that browser. */
+  const browserSid = (req: Request) => (req.session?.userId !== undefined ? req.sessionID : null);
   router.get('/saml/slo', async (req, res) => {
-    await respond(req, res, await slo.receive({ binding: 'redirect', raw: rawQueryOf(req.originalUrl) }, clientIp(req)).catch((e) => Promise.reject(samlHttpError(e))));
+    await respond(req, res, await slo.receive({ binding: 'redirect', raw: rawQueryOf(req.originalUrl) }, clientIp(req), browserSid(req)).catch((e) => Promise.reject(samlHttpError(e))));
   });
+  // A cross-site POST does not carry the SameSite=Lax session cookie, so a POST LogoutRequest ends
+  // the sessions but is answered PartialLogout when other SPs hold one (see SingleLogout).
   router.post('/saml/slo', async (req, res) => {
     const raw = typeof req.body === 'string' ? req.body : '';
-    await respond(req, res, await slo.receive({ binding: 'post', raw }, clientIp(req)).catch((e) => Promise.reject(samlHttpError(e))));
+    await respond(req, res, await slo.receive({ binding: 'post', raw }, clientIp(req), browserSid(req)).catch((e) => Promise.reject(samlHttpError(e))));
   });
   router.get('/saml/slo/continue', async (req, res) => {
     const key = typeof req.query.tx === 'string' ? req.query.tx : '';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseLdapConfig } from '../../../src/auth/ldap/ldapConfig';
+import { DEFAULT_ID_ATTRIBUTES, ldapConfigWarnings, parseLdapConfig } from '../../../src/auth/ldap/ldapConfig';
 import { ConfigError } from '../../../src/config/config';
 
 const base = { SESAME_LDAP_URL: 'ldaps://ldap.example.org', SESAME_LDAP_USER_BASE: 'ou=people,dc=example,dc=org' };
@@ -59,5 +59,19 @@ describe('LDAP configuration (SESAME_LDAP_*)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('identifies entries by entryUUID, objectGUID or nsUniqueId unless SESAME_LDAP_ID_ATTRIBUTE names one', () => {
+    assert.deepEqual(parseLdapConfig(base)!.idAttributes, DEFAULT_ID_ATTRIBUTES);
+    assert.deepEqual(DEFAULT_ID_ATTRIBUTES, ['entryUUID', 'objectGUID', 'nsUniqueId']);
+    assert.deepEqual(parseLdapConfig({ ...base, SESAME_LDAP_ID_ATTRIBUTE: 'ipaUniqueID' })!.idAttributes, ['ipaUniqueID']);
+    assert.throws(() => parseLdapConfig({ ...base, SESAME_LDAP_ID_ATTRIBUTE: 'entry UUID' }), (e: unknown) => e instanceof ConfigError && /SESAME_LDAP_ID_ATTRIBUTE/.test(e.message));
+  });
+
+  it('warns at start-up when the username attribute is neither uid nor sAMAccountName (users may be able to edit it)', () => {
+    assert.deepEqual(ldapConfigWarnings(parseLdapConfig(base)!), []);
+    assert.deepEqual(ldapConfigWarnings(parseLdapConfig({ ...base, SESAME_LDAP_USERNAME_ATTRIBUTE: 'sAMAccountName' })!), []);
+    const [warning] = ldapConfigWarnings(parseLdapConfig({ ...base, SESAME_LDAP_USERNAME_ATTRIBUTE: 'mail' })!);
+    assert.match(warning ?? '', /SESAME_LDAP_USERNAME_ATTRIBUTE=mail.*neither uid nor sAMAccountName/);
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CACHE_REUSE_MARGIN_MS, CredentialCache, type CacheKeyParts } from '../../../src/cli/aws/credentialCache';
+import { SesameAwsError } from '../../../src/cli/aws/sesameAwsError';
 
 const KEY: CacheKeyParts = { idpUrl: 'https://sso.example.com', username: null, roleArn: 'arn:aws:iam::111122223333:role/Dev', durationSeconds: null, region: null, stsEndpoint: null };
 
@@ -55,6 +56,57 @@ describe('sesame-aws: the credential_process cache', () => {
     cache.write(KEY, creds(3600_000, now));
     assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'and is replaced by a private one');
     assert.ok(cache.read(KEY));
+  });
+
+  it('refuses a cache directory that is a symlink, open to others or not a directory, with a message saying what to fix', () => {
+    const victim = path.join(dir, 'victim-dir');
+    fs.mkdirSync(victim, { mode: 0o700 });
+    const linked = path.join(dir, 'linked');
+    fs.symlinkSync(victim, linked);
+    const refuses = (cacheDir: string, message: RegExp) => {
+      const cache = new CredentialCache(cacheDir, () => now);
+      for (const act of [() => cache.write(KEY, creds(3600_000, now)), () => cache.read(KEY)]) {
+        assert.throws(act, (error: unknown) => {
+          assert.ok(error instanceof SesameAwsError);
+          assert.equal(error.code, 'unsafe_cache_dir');
+          assert.match(error.message, message);
+          return true;
+        });
+      }
+    };
+    refuses(linked, /is a symbolic link/);
+    assert.deepEqual(fs.readdirSync(victim), [], 'nothing was written through the link');
+
+    const open = path.join(dir, 'open');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o755);
+    refuses(open, /mode 0755, open to other users.*chmod 700/);
+    assert.deepEqual(fs.readdirSync(open), []);
+
+    const file = path.join(dir, 'plain-file');
+    fs.writeFileSync(file, '');
+    refuses(file, /is not a directory/);
+  });
+
+  it('never writes through a symlink planted at a cache file\'s name: the link is replaced, its target untouched', () => {
+    const cacheDir = path.join(dir, 'e');
+    const cache = new CredentialCache(cacheDir, () => now);
+    cache.write(KEY, creds(3600_000, now));
+    const target = path.join(dir, 'elsewhere.txt');
+    fs.writeFileSync(target, 'precious\n', { mode: 0o600 });
+    fs.rmSync(cache.fileFor(KEY));
+    fs.symlinkSync(target, cache.fileFor(KEY));
+    assert.equal(cache.read(KEY), null, 'a symlink is not read');
+    cache.write(KEY, creds(3600_000, now));
+    assert.equal(fs.readFileSync(target, 'utf8'), 'precious\n');
+    assert.ok(fs.lstatSync(cache.fileFor(KEY)).isFile());
+    assert.ok(cache.read(KEY));
+  });
+
+  it('creates a missing cache directory (and its parents) as 0700', () => {
+    const cacheDir = path.join(dir, 'f', 'nested', 'sesame-aws');
+    new CredentialCache(cacheDir, () => now).write(KEY, creds(3600_000, now));
+    assert.equal(fs.lstatSync(cacheDir).mode & 0o777, 0o700);
   });
 
   it('treats a corrupt or incomplete file as a miss', () => {

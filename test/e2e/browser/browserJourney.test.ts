@@ -214,7 +214,14 @@ describe('admin console in Chromium: service providers', () => {
 });
 
 describe('employee in Chromium: TOTP enrolment, sign-in with a code, AWS console launch', () => {
-  test('the group policy makes alice enrol at sign-in: QR code, confirmation code, recovery codes', async () => {
+  test('the group policy makes alice enrol at sign-in: enrolment code from the admin, QR code, confirmation code, recovery codes', async () => {
+    // The password alone must not choose the second factor: an admin hands over a one-time code.
+    await admin.goto(`${idp.baseUrl}/admin/users/alice`);
+    await admin.click('#mfa-enrol-code button[type=submit]');
+    const enrolmentCode = ((await admin.textContent('#enrolment-code code')) ?? '').trim();
+    assert.match(enrolmentCode, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+    await screenshot(admin, '04c-admin-enrolment-code');
+
     await signInThroughForm(alice, ALICE);
     assert.equal(new URL(alice.url()).pathname, '/login/mfa');
     assert.equal(await alice.textContent('h1'), 'Set up your second factor');
@@ -223,10 +230,12 @@ describe('employee in Chromium: TOTP enrolment, sign-in with a code, AWS console
     aliceSecret = ((await alice.textContent('#totp-secret')) ?? '').replace(/\s+/g, '');
     assert.match(aliceSecret, /^[A-Z2-7]{32}$/);
 
+    await alice.fill('input[name=enrolmentCode]', enrolmentCode);
     await alice.fill('input[name=code]', '000000' === totpFromPython(aliceSecret) ? '111111' : '000000');
     await alice.click('form[action="/login/mfa/enrol"] button[type=submit]');
     assert.match((await alice.textContent('p.error')) ?? '', /does not match/);
 
+    await alice.fill('input[name=enrolmentCode]', enrolmentCode);
     await alice.fill('input[name=code]', totpFromPython(aliceSecret));
     await alice.click('form[action="/login/mfa/enrol"] button[type=submit]');
     recoveryCodes = await alice.$$eval('#recovery-codes code', (nodes) => nodes.map((n) => n.textContent ?? ''));

@@ -156,8 +156,11 @@ describe('admin: every broken rule, named with its fix', () => {
     assertBroken(run, 'E3', /Recipient is "https:\/\/sp\.example\.com\/saml\/acs"; AWS expects https:\/\/signin\.aws\.amazon\.com\/saml/);
   });
 
-  test('A1: a role the response does not grant', () => {
+  test('A1: a role the response does not grant — and the IdP will not issue one for it', () => {
     assertBroken(check(samlResponse, ['--role', OPERATOR]), 'A1', /role\/Operator is not in the response's Role attribute/);
+    const fromIdp = doctor(['--from-idp', fixture.idp.baseUrl, '--user', ALICE.username, '--password-stdin', '--role', OPERATOR], ALICE.password);
+    assert.equal(fromIdp.code, 1);
+    assert.match(fromIdp.stderr, /issued no SAML response for alice and role arn:aws:iam::111122223333:role\/Operator: .*not granted/);
   });
 
   test('T6: DurationSeconds above the role\'s MaxSessionDuration', () => {
@@ -214,6 +217,9 @@ describe('usage errors are clear and never hang', () => {
     const noPassword = doctor(['--from-idp', fixture.idp.baseUrl, '--user', ALICE.username]);
     assert.equal(noPassword.code, 2);
     assert.match(noPassword.stderr, /--password-stdin/);
+    const cleartext = doctor(['--from-idp', 'http://sso.example.com', '--user', ALICE.username, '--password-stdin'], ALICE.password);
+    assert.equal(cleartext.code, 2);
+    assert.match(cleartext.stderr, /password would travel unencrypted; use https:\/\//);
     const nothing = doctor(['--metadata', metadataFile]);
     assert.equal(nothing.code, 2);
     assert.match(nothing.stderr, /exactly one of --response, --response-b64 or --from-idp/);

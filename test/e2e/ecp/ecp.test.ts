@@ -254,7 +254,7 @@ describe('ECP: refusals are SOAP faults with the right HTTP status, audited, and
       ['stale request', postEcp(authnRequestEnvelope({ issueInstant: '2020-01-01T00:00:00Z' }), user), 500, 'S:Client', /IssueInstant/],
       ['form post', postEcp('SAMLRequest=x', { ...user, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'S:Client', /text\/xml/],
       ['GET', postEcp('', { ...user, method: 'GET' }), 405, 'S:Client', /POST/],
-      ['oversized', postEcp(authnRequestEnvelope() + ' '.repeat(70 * 1024), user), 413, 'S:Client', /larger than 65536 bytes/],
+      ['oversized', postEcp(authnRequestEnvelope() + ' '.repeat(40 * 1024), user), 413, 'S:Client', /larger than 32768 bytes/],
     ];
     for (const [name, pending, status, code, message] of cases) {
       const response = await pending;

@@ -141,6 +141,38 @@ describe('LDAP/AD sign-in (OpenLDAP slapd, StartTLS, search-then-bind)', () => {
     assert.deepEqual((await roleValuesFor(again)).roles, [`${ADMIN_ROLE},${PROVIDER}`]);
   });
 
+  test('sesame user unlink-directory: the directory session ends at its next click, and the next sign-in binds the account again (audited)', async () => {
+    const dora = new BrowserSession(idp.baseUrl);
+    assert.equal((await signIn(dora, 'dora', DIRECTORY_PASSWORDS.dora)).status, 303);
+    assert.equal((await dora.get('/')).status, 200);
+    const page = (await admin.get('/admin/users/dora')).body;
+    assert.match(page, /Bound to directory entry entryUUID:[0-9a-f-]{36}/);
+    assert.match(page, /Unlink directory entry/);
+    assert.match(cli(['user', 'unlink-directory', 'dora']), /unlinked dora/);
+    assert.equal((await dora.get('/')).status, 303, 'the session pinned to the old link ended');
+    const again = new BrowserSession(idp.baseUrl);
+    assert.equal((await signIn(again, 'dora', DIRECTORY_PASSWORDS.dora)).status, 303);
+    assert.deepEqual((await roleValuesFor(again)).roles, [`${ADMIN_ROLE},${PROVIDER}`]);
+    const audit = JSON.parse(cli(['audit', 'list', '--json', '--limit', '50'])) as Array<{ event: string; subject: string }>;
+    for (const event of ['admin.user.unlink-directory', 'directory.user.relink']) assert.ok(audit.some((e) => e.event === event && e.subject === 'dora'), event);
+    const local = sesameCli(idp, ['user', 'unlink-directory', LOCAL_ADMIN.username]);
+    assert.equal(local.status, 2);
+    assert.match(local.stderr, /not a directory user/);
+  });
+
+  test('finding 11: mapping a directory group by its bare name warns (CLI and admin console) that it matches that name in any OU', async () => {
+    const out = cli(['group', 'map-directory', 'cloud-admins', 'aws-admins']);
+    assert.match(out, /warning: "aws-admins" is a group name, not a DN: it matches every directory group named so, in any OU/);
+    const page = (await admin.get('/admin/groups/cloud-admins')).body;
+    assert.match(page, /bare name: matches a group of this name in any OU/);
+    const viaConsole = await adminPost(admin, '/admin/groups/cloud-admins', '/admin/groups/cloud-admins/directory', { directoryGroup: 'developers' });
+    assert.equal(viaConsole.status, 303);
+    assert.match((await admin.get('/admin/groups/cloud-admins')).body, /Warning: &#34;developers&#34; is a group name, not a DN/);
+    cli(['group', 'unmap-directory', 'cloud-admins', 'aws-admins']);
+    cli(['group', 'unmap-directory', 'cloud-admins', 'developers']);
+    assert.doesNotMatch(cli(['group', 'map-directory', 'cloud-admins', AWS_ADMINS_DN]), /warning/);
+  });
+
   test("a directory user's password cannot be set in Sesame", async () => {
     const response = await adminPost(admin, '/admin/users/dora', '/admin/users/dora/password', { password: 'a new long password', passwordRepeat: 'a new long password' });
     assert.equal(response.status, 400);

@@ -40,9 +40,9 @@ async function getSso(query: string) {
   return browser.get(`/saml/sso?${query}`);
 }
 
+/** A cross-site POST from the SP: no Sesame cookie goes with it; the transaction cookie it gets back is kept. */
 async function postSso(body: string) {
-  const response = await fetch(sso(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body, redirect: 'manual' });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+  return browser.postCrossSite(sso(), body);
 }
 
 /** A refusal: the right status, the rule on the page, no SAML form, no redirect at all. */

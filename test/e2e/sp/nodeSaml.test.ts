@@ -64,7 +64,8 @@ before(async () => {
   const metadata = nodeSp('HTTP-Redirect').generateServiceProviderMetadata(spKey.certPem, spKey.certPem);
   const file = path.join(idp.dir, 'node-sp.xml');
   fs.writeFileSync(file, metadata);
-  cli(['sp', 'add', '--metadata', file, '--name', 'Node app', '--launch-relay-state', 'https://node-app.sp.test/home']);
+  // node-saml's metadata and NameIDPolicy ask for emailAddress; Sesame gives e-mail only when the admin says so.
+  cli(['sp', 'add', '--metadata', file, '--name', 'Node app', '--nameid', 'email', '--launch-relay-state', 'https://node-app.sp.test/home']);
 });
 
 after(async () => {
@@ -87,7 +88,7 @@ describe('@node-saml/node-saml as a service provider', () => {
     const result = await sp.validatePostResponseAsync({ SAMLResponse: flow.form!.fields.SAMLResponse! });
     assert.ok(result.profile);
     profile = result.profile;
-    // node-saml's metadata and NameIDPolicy ask for emailAddress; the registry took it from the metadata.
+    // node-saml's NameIDPolicy asks for emailAddress, which the admin configured (`--nameid email`).
     assert.equal(profile.nameIDFormat, 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress');
     assert.equal(profile.nameID, 'alice@example.com');
     assert.equal(profile['urn:oid:0.9.2342.19200300100.1.3'], 'alice@example.com');
@@ -107,12 +108,12 @@ describe('@node-saml/node-saml as a service provider', () => {
     await assert.rejects(sp.validatePostResponseAsync({ SAMLResponse: flow.form!.fields.SAMLResponse! }), 'InResponseTo is consumed once');
   });
 
-  test('IdP-initiated launch from the Sesame portal: /saml/apps lists the app, /saml/launch posts an unsolicited response node-saml accepts, with the configured RelayState', async () => {
+  test('IdP-initiated launch from the Sesame portal: /saml/apps lists the app, its button (a CSRF-protected POST to /saml/launch) posts an unsolicited response node-saml accepts, with the configured RelayState', async () => {
     const apps = await session.get('/saml/apps');
     assert.equal(apps.status, 200);
     assert.match(apps.body, /Node app/);
-    const href = /href="(\/saml\/launch\/\d+)"/.exec(apps.body)![1]!;
-    const page = await session.get(href);
+    const href = /<form method="post" action="(\/saml\/launch\/\d+)"/.exec(apps.body)![1]!;
+    const page = await session.postForm(href, { _csrf: hiddenField(apps.body, '_csrf')! });
     const response = hiddenField(page.body, 'SAMLResponse')!;
     assert.equal(hiddenField(page.body, 'RelayState'), 'https://node-app.sp.test/home');
     const xml = Buffer.from(response, 'base64').toString();

@@ -2,7 +2,8 @@
  * Carries SAML messages between an SP peer (which has no web server of its own) and a running
  * Sesame, the way a browser would: Redirect-binding URLs are followed with the Sesame session
  * cookie; HTTP-POST binding messages are posted WITHOUT cookies, as a cross-site POST with
- * SameSite=Lax cookies arrives, and only the redirect that follows carries the session.
+ * SameSite=Lax cookies arrives (cookies set by the answer are kept), and only the redirect that
+ * follows carries the session.
  */
 import assert from 'node:assert/strict';
 import { BrowserSession, formAction, hiddenField } from '../../helpers/browserSession';
@@ -29,13 +30,8 @@ export async function deliver(browser: BrowserSession, out: SpOutgoing): Promise
   assert.ok(out.action && out.fields, 'the SP produced neither a URL nor a form');
   const action = new URL(out.action);
   assert.equal(action.origin, browser.baseUrl);
-  const response = await fetch(out.action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    body: new URLSearchParams(out.fields).toString(),
-    redirect: 'manual',
-  });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+  // Cross-site: no Sesame cookie goes with it, but the transaction cookie Sesame sets is kept.
+  return browser.postCrossSite(out.action, out.fields);
 }
 
 export interface SamlForm {

@@ -5,6 +5,9 @@ import { checkFreshness } from '../../../src/sp/sso/steps/checkFreshness';
 import { checkNameIdPolicy } from '../../../src/sp/sso/steps/checkNameIdPolicy';
 import { checkSpAccess } from '../../../src/sp/sso/steps/checkSpAccess';
 import { selectAcs } from '../../../src/sp/sso/steps/selectAcs';
+import { checkSecondFactor } from '../../../src/sp/sso/steps/checkSecondFactor';
+import type { SecondFactorCheck } from '../../../src/auth/secondFactor';
+import type { UserRecord } from '../../../src/store/store';
 import { SamlReplyError } from '../../../src/sp/sso/ssoTypes';
 import { SamlIntakeError } from '../../../src/saml/intake/samlIntakeError';
 import { defaultSettings } from '../../../src/sp/spSettings';
@@ -56,6 +59,35 @@ describe('SSO pipeline steps', () => {
     assert.throws(() => checkNameIdPolicy(sp(), { format: 'urn:x:unknown', allowCreate: null, spNameQualifier: null }), SamlReplyError);
   });
 
+  test('checkNameIdPolicy: an SP configured for transient (or e-mail, username) cannot get a persistent NameID by asking for one', () => {
+    for (const nameId of ['transient', 'email', 'username'] as const) {
+      assert.throws(
+        () => checkNameIdPolicy(sp({ nameId }), { format: PERSISTENT, allowCreate: true, spNameQualifier: null }),
+        (e: unknown) => e instanceof SamlReplyError && e.status.subCode!.endsWith('InvalidNameIDPolicy'),
+        nameId,
+      );
+      assert.equal(checkNameIdPolicy(sp({ nameId }), { format: TRANSIENT, allowCreate: true, spNameQualifier: null }), 'transient', 'transient reveals less, so it may be asked for');
+    }
+  });
+
+  test('StatusMessages are fixed text: nothing from the request is echoed into the signed reply', () => {
+    const injected = 'urn:x:Your account is locked. Call +1-555-0100';
+    assert.throws(
+      () => checkNameIdPolicy(sp(), { format: injected, allowCreate: null, spNameQualifier: null }),
+      (e: unknown) => e instanceof SamlReplyError && !e.status.message!.includes('555') && e.status.message === 'The requested NameID format is not released to this service provider.',
+    );
+    assert.throws(
+      () => checkAuthnContext({ comparison: 'exact', classRefs: [injected] }, PASSWORD),
+      (e: unknown) => e instanceof SamlReplyError && !e.status.message!.includes('555') && !e.status.message!.includes(PASSWORD),
+    );
+  });
+
+  test('defaultSettings: persistent NameID even when the metadata lists e-mail first (an admin decides on e-mail)', () => {
+    const facts = { ...sp(), nameIdFormats: [EMAIL, TRANSIENT] };
+    assert.equal(defaultSettings(facts).nameId, 'persistent');
+    assert.equal(defaultSettings(facts).allowHttpAcs, false);
+  });
+
   test('checkAuthnContext: exact, minimum, better, maximum against the context this sign-in really had', () => {
     checkAuthnContext(null, PASSWORD);
     checkAuthnContext({ comparison: 'exact', classRefs: [PASSWORD] }, PASSWORD);
@@ -79,5 +111,20 @@ describe('SSO pipeline steps', () => {
     checkFreshness(new Date(now.getTime() + 59_000), now, policy);
     assert.throws(() => checkFreshness(new Date(now.getTime() - 361_000), now, policy), (e: unknown) => e instanceof SamlIntakeError && e.rule === 'request.stale');
     assert.throws(() => checkFreshness(new Date(now.getTime() + 61_000), now, policy), (e: unknown) => e instanceof SamlIntakeError && e.rule === 'request.future');
+  });
+
+  test('checkSecondFactor (finding 1): no assertion from a password-only session of a user who needs a second factor now; AuthnFailed to the SP', async () => {
+    const user = { id: 1, username: 'alice' } as UserRecord;
+    const session = (secondFactor: boolean) => ({ user, authnInstant: new Date(), sessionIndex: '_s', secondFactor, sid: 'sid' });
+    const policy = (required: boolean): SecondFactorCheck => ({ isRequired: async () => required, verify: async () => 'invalid' });
+    await checkSecondFactor(policy(false), session(false));
+    await checkSecondFactor(policy(true), session(true));
+    await checkSecondFactor(undefined, session(false));
+    await assert.rejects(checkSecondFactor(policy(true), session(false)), (e: unknown) => {
+      assert.ok(e instanceof SamlReplyError);
+      assert.equal(e.rule, 'sso.second-factor');
+      assert.equal(e.status.subCode, 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed');
+      return true;
+    });
   });
 });

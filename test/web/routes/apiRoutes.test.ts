@@ -17,7 +17,7 @@ import { PasswordAuthenticator } from '../../../src/auth/passwordAuthenticator';
 import { LoginThrottle } from '../../../src/auth/loginThrottle';
 import { hashPassword } from '../../../src/auth/passwordHash';
 import { AUTHN_CONTEXT_REFEDS_MFA } from '../../../src/auth/authnContext';
-import { ConsoleSso } from '../../../src/aws/consoleSso';
+import { ConsoleSso, ConsoleSsoDenied } from '../../../src/aws/consoleSso';
 import { parseConfig } from '../../../src/config/config';
 import { SqliteStore } from '../../../src/store/sqliteStore';
 import { SqliteApiTokenStore } from '../../../src/store/sqliteApiTokenStore';
@@ -36,8 +36,10 @@ const GOOD_CODE = '246810';
 /** Requires a code from "mallory-mfa" (accepts GOOD_CODE, locks after 3 wrong ones); "newbie" must enrol first. */
 class TestSecondFactor implements EnrolmentAwareSecondFactorCheck {
   wrong = 0;
+  /** Users put under a second-factor policy during a test. */
+  readonly alsoRequired = new Set<string>();
   async isRequired(user: UserRecord) {
-    return user.username === 'mallory-mfa' || user.username === 'newbie';
+    return user.username === 'mallory-mfa' || user.username === 'newbie' || this.alsoRequired.has(user.username);
   }
   async mustEnrol(user: UserRecord) {
     return user.username === 'newbie';
@@ -55,6 +57,9 @@ let store: SqliteStore;
 let server: http.Server;
 let url: string;
 let certPem: string;
+let consoleSso: ConsoleSso;
+let consoleSsoWithPolicy: ConsoleSso;
+const secondFactor = new TestSecondFactor();
 
 async function api(method: string, pathName: string, options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -89,12 +94,9 @@ before(async () => {
   const key = makeSigningKey('api test');
   certPem = key.certPem;
   const authenticator = await PasswordAuthenticator.create(store, new LoginThrottle(store));
-  const consoleSso = new ConsoleSso(
-    store,
-    key.signer,
-    { entityId: config.entityId, signinUrl: config.aws.signinUrl, signinPartition: config.aws.signinPartition, audience: config.aws.audience, signResponse: true, assertionLifetimeSeconds: 300, overTls: true },
-    'installation-secret',
-  );
+  const ssoSettings = { entityId: config.entityId, signinUrl: config.aws.signinUrl, signinPartition: config.aws.signinPartition, audience: config.aws.audience, signResponse: true, assertionLifetimeSeconds: 300, overTls: true };
+  consoleSso = new ConsoleSso(store, key.signer, ssoSettings, 'installation-secret');
+  consoleSsoWithPolicy = new ConsoleSso(store, key.signer, ssoSettings, 'installation-secret', undefined, secondFactor);
   const app = express();
   app.set('trust proxy', 'loopback');
   app.use(
@@ -103,9 +105,10 @@ before(async () => {
       config,
       store,
       consoleSso,
-      nonBrowserSignIn: new NonBrowserSignIn(authenticator, new TestSecondFactor(), store),
+      nonBrowserSignIn: new NonBrowserSignIn(authenticator, secondFactor, store),
       apiTokens: new ApiTokenService(store, new SqliteApiTokenStore(store.db), config.nonBrowser.apiTokenSeconds),
       log: () => undefined,
+      secondFactor,
     }),
   );
   server = http.createServer(app);
@@ -304,6 +307,44 @@ describe('JSON API: roles and assertions for the bearer of a token', () => {
     assert.equal((await api('DELETE', '/api/v1/session', { token })).status, 204);
     assert.equal((await api('GET', '/api/v1/aws/roles', { token })).status, 401);
     assert.ok((await store.listAudit({ limit: 10, event: 'api.session.revoked' })).length >= 1);
+  });
+
+  it('finding 1: a token made without a code stops working once its user needs a second factor: 401 otp_required, audited', async () => {
+    const token = await sessionFor('carol');
+    assert.equal((await api('GET', '/api/v1/aws/roles', { token })).status, 200);
+    secondFactor.alsoRequired.add('carol');
+    try {
+      for (const [method, pathName, body] of [['GET', '/api/v1/aws/roles', undefined], ['POST', '/api/v1/aws/saml-response', { roleArn: DEV }]] as const) {
+        const refused = await api(method, pathName, { token, body });
+        assert.equal(refused.status, 401, pathName);
+        assert.equal(refused.json.error, 'otp_required');
+        assert.equal(refused.json.samlResponse, undefined);
+      }
+      const [audit] = await store.listAudit({ limit: 1, event: 'api.token.refused' });
+      assert.deepEqual([audit!.actor, audit!.details.reason], ['carol', 'second_factor_required']);
+    } finally {
+      secondFactor.alsoRequired.delete('carol');
+    }
+  });
+
+  it('finding 1: ConsoleSso itself refuses a password-only sign-in of a user who needs a second factor (the line behind every channel)', async () => {
+    const carol = (await store.findUserByUsername('carol'))!;
+    const request = { user: carol, authnInstant: new Date(), sessionIndex: '_s1', roleArn: DEV, clientIp: '10.0.0.5' };
+    assert.ok(await consoleSsoWithPolicy.issue({ ...request, secondFactor: false }), 'no policy yet: issued');
+    secondFactor.alsoRequired.add('carol');
+    try {
+      await assert.rejects(consoleSsoWithPolicy.issue({ ...request, secondFactor: false }), (error: unknown) => {
+        assert.ok(error instanceof ConsoleSsoDenied);
+        assert.equal(error.status, 401);
+        assert.equal(error.reason, 'second_factor_required');
+        return true;
+      });
+      const [denied] = await store.listAudit({ limit: 1, event: 'sso.denied' });
+      assert.equal(denied!.details.reason, 'second_factor_required');
+      assert.ok(await consoleSsoWithPolicy.issue({ ...request, secondFactor: true }), 'with the second factor: issued');
+    } finally {
+      secondFactor.alsoRequired.delete('carol');
+    }
   });
 
   it('disabling a user kills their live tokens on the next call', async () => {

@@ -33,7 +33,8 @@ export function checkAuthnContext(requested: AuthnRequest['requestedAuthnContext
     throw new SamlReplyError('request.authn-context', {
       code: STATUS_RESPONDER,
       subCode: STATUS_NO_AUTHN_CONTEXT,
-      message: `This sign-in used ${actual}, which does not satisfy the requested context (${requested.comparison}: ${requested.classRefs.join(', ')}).`,
+      // Fixed text: the requested class references are the SP's own words, never echoed into a signed reply.
+      message: 'The way this user signed in does not satisfy the requested authentication context.',
     });
   }
 }

@@ -5,10 +5,13 @@ import type { NameIdKind, ServiceProvider } from '../../serviceProvider';
 import { SamlReplyError } from '../ssoTypes';
 
 /**
- * NameIDPolicy (SAML core 3.4.1.1): the SP may ask for its configured format, or for an opaque one
- * (persistent, transient) which never reveals more than the admin allowed; "unspecified" or no
- * policy gets the configured format. Anything else — e-mail when the admin chose an opaque ID, an
- * unknown format, an affiliation we do not run — is InvalidNameIDPolicy.
+ * NameIDPolicy (SAML core 3.4.1.1): the SP may ask for its configured format, or for a transient
+ * one (random per session, reveals less than anything configured); "unspecified" or no policy gets
+ * the configured format. A persistent NameID is a lasting identifier, so only an SP configured for
+ * persistent gets one: an SP the admin set to transient (or e-mail, username) cannot upgrade itself
+ * by asking. Anything else — e-mail when the admin chose an opaque ID, an unknown format, an
+ * affiliation we do not run — is InvalidNameIDPolicy. The StatusMessage is fixed text: nothing from
+ * the request is echoed into the signed reply.
  */
 export function checkNameIdPolicy(sp: ServiceProvider, policy: AuthnRequest['nameIdPolicy']): NameIdKind {
   const configured = sp.settings.nameId;
@@ -23,7 +26,7 @@ export function checkNameIdPolicy(sp: ServiceProvider, policy: AuthnRequest['nam
     case NAMEID_UNSPECIFIED:
       return configured;
     case NAMEID_PERSISTENT:
-      if (configured === 'persistent' || configured === 'transient') return 'persistent';
+      if (configured === 'persistent') return 'persistent';
       break;
     case NAMEID_TRANSIENT:
       return 'transient';
@@ -33,5 +36,5 @@ export function checkNameIdPolicy(sp: ServiceProvider, policy: AuthnRequest['nam
     default:
       break;
   }
-  throw refuse(`The NameID format ${policy.format} is not released to this service provider.`);
+  throw refuse('The requested NameID format is not released to this service provider.');
 }
