@@ -7,6 +7,7 @@ import { directoryIdsMigration } from './migrations/0005_directory_ids';
 import { mfaEnrolmentCodesMigration } from './migrations/0006_mfa_enrolment_codes';
 import { throttleLockoutsMigration } from './migrations/0007_throttle_lockouts';
 import { spSessionIndexMigration } from './migrations/0008_sp_session_index';
+import { sessionIndexLookupMigration } from './migrations/0009_session_index_lookup';
 
 /**
  * Every schema migration of the SQLite store, in the order they apply. Each concern keeps its own
@@ -21,4 +22,5 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
   mfaEnrolmentCodesMigration,
   throttleLockoutsMigration,
   spSessionIndexMigration,
+  sessionIndexLookupMigration,
 ];

@@ -196,6 +196,7 @@ export class SqliteStore implements Store {
       touchSession: db.prepare(`UPDATE sessions SET expires_at = ? WHERE sid = ?`),
       destroySession: db.prepare(`DELETE FROM sessions WHERE sid = ?`),
       // Signed-in sessions carry userId; sessions waiting for the second factor carry mfaPending.userId.
+      sessionIdsByIndex: db.prepare(`SELECT sid FROM sessions WHERE json_extract(data, '$.sessionIndex') = ? AND expires_at > ?`),
       destroyUserSessions: db.prepare(
         `DELETE FROM sessions WHERE sid <> ? AND (json_extract(data, '$.userId') = ? OR json_extract(data, '$.mfaPending.userId') = ?)`,
       ),
@@ -443,6 +444,10 @@ export class SqliteStore implements Store {
 
   async destroySession(sid: string): Promise<void> {
     this.stmt.destroySession.run(sid);
+  }
+
+  async findSessionIdsByIndex(sessionIndex: string, now: number): Promise<string[]> {
+    return (this.stmt.sessionIdsByIndex.all(sessionIndex, now) as Array<{ sid: string }>).map((row) => row.sid);
   }
 
   async destroyUserSessions(userId: number, exceptSid?: string): Promise<number> {

@@ -173,5 +173,7 @@ export interface Store {
    * `exceptSid` (the session making the change); returns how many ended.
    */
   destroyUserSessions(userId: number, exceptSid?: string): Promise<number>;
+  /** Ids of the live browser sessions belonging to one IdP session (SessionIndex). */
+  findSessionIdsByIndex(sessionIndex: string, now: number): Promise<string[]>;
   purgeExpired(now: number): Promise<void>;
 }

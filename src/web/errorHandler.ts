@@ -26,7 +26,10 @@ export function errorHandler(log: (line: string) => void) {
       message: httpError.message,
       rule: httpError.rule,
       user: req.user,
-      csrfToken: req.session ? csrfTokenOf(req) : '',
+      // Only a signed-in page shows a form (sign-out). Minting a token for anyone else would create a
+      // session, and the Set-Cookie on the answer to an SP's cross-site POST would replace the
+      // browser's own session cookie: one refused SAML message would sign the user out.
+      csrfToken: req.session && req.user ? csrfTokenOf(req) : '',
     });
   };
 }

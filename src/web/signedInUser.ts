@@ -48,8 +48,9 @@ export function loadSignedInUser(store: Store, maxSessionSeconds: number, checks
       // Policy changed under a password-only session: it is not a session any more, only "password
       // done", and the second step (or enrolment, with an admin's enrolment code) comes next.
       const target = req.method === 'GET' || req.method === 'HEAD' ? safeNext(req.originalUrl) : '/';
+      const sessionIndex = req.session.sessionIndex;
       await regenerate(req);
-      req.session.mfaPending = { userId: user.id, next: target, startedAt: Date.now(), stepUp: true };
+      req.session.mfaPending = { userId: user.id, next: target, startedAt: Date.now(), stepUp: true, sessionIndex };
       await store.appendAudit({
         event: 'session.step-up',
         actor: user.username,

@@ -62,6 +62,16 @@ export class LdapDirectorySignIn implements DirectorySignIn {
     private readonly log: (line: string) => void,
   ) {
     for (const warning of directory.warnings()) log(`warning: ${warning}`);
+    void links
+      .listDirectoryGroupMappings()
+      .then((mappings) => {
+        const bare = mappings.filter((m) => isBareGroupName(m.directoryGroup));
+        if (bare.length === 0) return;
+        log(
+          `warning: directory group mapping(s) by bare name match that name in any OU: ${bare.map((m) => `"${m.directoryGroup}" → ${m.groupName}`).join(', ')}; map full DNs instead (sesame group map-directory <group> <DN>)`,
+        );
+      })
+      .catch(() => undefined);
   }
 
   async isDirectoryUser(user: UserRecord): Promise<boolean> {

@@ -50,7 +50,9 @@ export type SloOutcome =
  * Single Logout (SAML profiles 4.4), front channel, HTTP-Redirect and HTTP-POST:
  *
  *   SP-initiated:  receive LogoutRequest → checkServiceProvider → checkMessageSignature → checkDestination →
- *                  checkFreshness/NotOnOrAfter → checkReplay → end the IdP session → propagate → LogoutResponse
+ *                  checkFreshness/NotOnOrAfter → checkReplay → match (SP, NameID, the SP's own SessionIndex)
+ *                  → end the IdP session → propagate, only when the request came through the user's own
+ *                  browser session (else PartialLogout, other SPs unnamed) → LogoutResponse
  *   IdP-initiated: the portal's sign-out → propagate → "you are signed out"
  *   propagate:     for each other SP holding a session from this IdP session: a signed LogoutRequest,
  *                  its LogoutResponse checked (sender, signature, InResponseTo) before the next one.
@@ -162,6 +164,8 @@ export class SingleLogout {
       const sessions = await this.state.listSpSessions(index, now.getTime());
       for (const s of sessions) if (s.spEntityId !== sp.entityId) others.push(s);
       for (const s of sessions) sids.add(s.sid);
+      // The IdP session may have moved to a new session id since (ForceAuthn or step-up re-authentication).
+      for (const sid of await this.store.findSessionIdsByIndex(index, now.getTime())) sids.add(sid);
       for (const userId of new Set(sessions.map((s) => s.userId))) {
         const user = await this.store.findUserById(userId);
         if (user) usernames.add(user.username);
@@ -182,8 +186,8 @@ export class SingleLogout {
       sessions: indexes.length,
       usernames: [...usernames],
       fromBrowser,
-      propagateTo: fromBrowser ? others.map((s) => s.spEntityId) : [],
-      notTold: fromBrowser ? [] : others.map((s) => s.spEntityId),
+      propagateTo: fromBrowser ? [...new Set(others.map((s) => s.spEntityId))] : [],
+      notTold: fromBrowser ? [] : [...new Set(others.map((s) => s.spEntityId))],
     });
     const tx: SloTransaction = {
       idpSessionIndexes: indexes,

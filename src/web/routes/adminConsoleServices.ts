@@ -20,7 +20,7 @@ export interface AdminConsoleServices {
 declare module 'express-session' {
   interface SessionData {
     /** Password checked, second factor still to come: nobody is signed in yet (see mfaRoutes). */
-    mfaPending: { userId: number; next: string; startedAt: number; stepUp?: boolean };
+    mfaPending: { userId: number; next: string; startedAt: number; stepUp?: boolean; sessionIndex?: string };
     /** A TOTP secret shown to the user and not yet confirmed with a code. */
     pendingTotp: { secret: string; startedAt: number };
     /** One message to show on the next page (post/redirect/get). */

@@ -66,11 +66,14 @@ export function loginRoutes(deps: { authenticator: PasswordAuthenticator; store:
       }
     }
     // Second step (TOTP / recovery code) when the user has one or a group policy requires it.
-    if (await beginSecondFactor(req, res, deps.adminConsole?.mfa, result.user, next)) return;
+    // Re-authentication of the signed-in user (ForceAuthn, step-up) continues the same IdP session:
+    // keeping its SessionIndex lets Single Logout still reach the SPs signed in before.
+    const continuedIndex = req.user?.id === result.user.id ? req.session.sessionIndex : undefined;
+    if (await beginSecondFactor(req, res, deps.adminConsole?.mfa, result.user, next, continuedIndex)) return;
     await regenerate(req);
     req.session.userId = result.user.id;
     req.session.authnInstant = Date.now();
-    req.session.sessionIndex = newSamlId();
+    req.session.sessionIndex = continuedIndex ?? newSamlId();
     await rememberDirectoryLink(req, result.user, deps.adminConsole?.directory);
     csrfTokenOf(req);
     res.redirect(303, next);

@@ -22,21 +22,28 @@ function regenerate(req: Request): Promise<void> {
  * going to <next>", nobody is signed in, and the browser goes to the second step. False when no
  * second factor is needed and the caller completes the sign-in itself.
  */
-export async function beginSecondFactor(req: Request, res: Response, mfa: MfaService | undefined, user: UserRecord, next: string): Promise<boolean> {
+export async function beginSecondFactor(
+  req: Request,
+  res: Response,
+  mfa: MfaService | undefined,
+  user: UserRecord,
+  next: string,
+  sessionIndex?: string,
+): Promise<boolean> {
   if (!mfa || !(await mfa.isRequired(user))) return false;
   await regenerate(req);
-  req.session.mfaPending = { userId: user.id, next, startedAt: Date.now() };
+  req.session.mfaPending = { userId: user.id, next, startedAt: Date.now(), sessionIndex };
   csrfTokenOf(req);
   res.redirect(303, '/login/mfa');
   return true;
 }
 
 /** Both factors checked: a fresh session that is signed in, with the second factor recorded (REFEDS MFA in assertions). */
-async function completeSignIn(req: Request, user: UserRecord, directory: DirectoryStore | undefined): Promise<void> {
+async function completeSignIn(req: Request, user: UserRecord, directory: DirectoryStore | undefined, sessionIndex?: string): Promise<void> {
   await regenerate(req);
   req.session.userId = user.id;
   req.session.authnInstant = Date.now();
-  req.session.sessionIndex = newSamlId();
+  req.session.sessionIndex = sessionIndex ?? newSamlId();
   req.session.secondFactor = true;
   req.session.client = { ip: req.ip ?? 'unknown', userAgent: (req.get('user-agent') ?? '').slice(0, 200) };
   await rememberDirectoryLink(req, user, directory);
@@ -61,6 +68,8 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: Dir
     user: UserRecord;
     next: string;
     stepUp: boolean;
+    /** The IdP session being re-authenticated, whose SPs Single Logout must still reach. */
+    sessionIndex?: string;
   }
 
   async function pendingUser(req: Request): Promise<Pending | null> {
@@ -68,7 +77,7 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: Dir
     if (!pending || Date.now() - pending.startedAt > PENDING_MS) return null;
     const user = await deps.store.findUserById(pending.userId);
     if (!user || user.disabled) return null;
-    return { user, next: safeNext(pending.next), stepUp: pending.stepUp === true };
+    return { user, next: safeNext(pending.next), stepUp: pending.stepUp === true, sessionIndex: pending.sessionIndex };
   }
 
   async function render(req: Request, res: Response, status: number, pending: Pending, error?: string) {
@@ -110,7 +119,7 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: Dir
       return render(req, res, 429, pending, `Too many wrong codes. Try again in ${Math.max(1, Math.ceil(wait / 60))} minute(s).`);
     }
     if (outcome !== 'ok') return render(req, res, 401, pending, 'That code is not right, or it was already used. Wait for the next code and try again.');
-    await completeSignIn(req, pending.user, deps.directory);
+    await completeSignIn(req, pending.user, deps.directory, pending.sessionIndex);
     res.redirect(303, pending.next);
   });
 
@@ -123,7 +132,7 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: Dir
     const enrolmentCode = field(req, 'enrolmentCode');
     if (enrolmentCode.trim() === '' || enrolmentCode.length > 64) {
       await deps.store.appendAudit({ event: 'mfa.enrol.failure', actor: pending.user.username, subject: pending.user.username, clientIp: req.ip ?? null, details: { channel: 'browser', reason: 'enrolment_code_missing' } });
-      return render(req, res, 400, pending, 'Type the enrolment code your administrator gave you. Without one, ask an administrator (they make it on your user page, or with "sesame user mfa-enrol-code").');
+      return render(req, res, 400, pending, 'Type the enrolment code your administrator gave you. No code yet? Ask an administrator: they make one on your page in the admin console (Make an enrolment code) or with "sesame user mfa-enrol-code".');
     }
     let codes: string[];
     try {
@@ -133,7 +142,7 @@ export function mfaRoutes(deps: { store: Store; mfa: MfaService; directory?: Dir
       throw error;
     }
     delete req.session.pendingTotp;
-    await completeSignIn(req, pending.user, deps.directory);
+    await completeSignIn(req, pending.user, deps.directory, pending.sessionIndex);
     res.status(200).render('mfa/recovery-codes', {
       title: 'Your recovery codes',
       user: pending.user,

@@ -199,7 +199,7 @@ describe('admin console in Chromium: service providers', () => {
     assert.match((await admin.textContent('p.notice')) ?? '', /Registered https:\/\/wiki\.example\.org\/saml: 1 ACS/);
     const parsed = (await admin.textContent('#parsed')) ?? '';
     for (const fact of ['https://wiki.example.org/saml/acs', fingerprint, 'emailAddress']) assert.ok(parsed.includes(fact), `shows ${fact}`);
-    assert.equal(await admin.inputValue('#sp-settings select[name=nameid]'), 'email', 'NameID default taken from the metadata');
+    assert.equal(await admin.inputValue('#sp-settings select[name=nameid]'), 'persistent', 'NameID defaults to persistent: an email NameID must be chosen by the admin');
 
     await admin.fill('#sp-settings input[name=lifetime]', '5');
     await admin.click('#sp-settings button[type=submit]');

@@ -99,6 +99,8 @@ after(async () => {
 describe('finding 1: a second-factor policy applies to sessions and tokens opened before it', () => {
   const target = `/aws/sso?role=${encodeURIComponent(ROLE)}`;
   let alice: BrowserSession;
+  let aliceElsewhere: BrowserSession;
+  let aliceElsewhereCsrf: string;
   let token: string;
 
   test('before the policy, alice\'s password-only session and API token get assertions (the control)', async () => {
@@ -108,6 +110,8 @@ describe('finding 1: a second-factor policy applies to sessions and tokens opene
     assert.ok(samlResponseOf(sso.body));
     token = await apiToken(ALICE);
     assert.equal((await api('POST', '/api/v1/aws/saml-response', { roleArn: ROLE }, token)).status, 200);
+    aliceElsewhere = await signedIn(ALICE);
+    aliceElsewhereCsrf = hiddenField((await aliceElsewhere.get('/account')).body, '_csrf')!;
   });
 
   test('once devs requires a second factor, /aws/sso sends the same session to the second step instead of signing an assertion', async () => {
@@ -123,6 +127,13 @@ describe('finding 1: a second-factor policy applies to sessions and tokens opene
     assert.match(page.body, /enrolment code/i);
     const [stepUp] = auditEvents('session.step-up');
     assert.equal(stepUp?.subject, 'alice');
+  });
+
+  test('signing out needs no step-up: a password-only session can still end itself', async () => {
+    const out = await aliceElsewhere.postForm('/logout', { _csrf: aliceElsewhereCsrf });
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/login?signedOut=1');
+    assert.ok(auditEvents('signout').some((e) => e.subject === 'alice'));
   });
 
   test('the API token made without a code now gets 401 otp_required, for roles and for assertions', async () => {

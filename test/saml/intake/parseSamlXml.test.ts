@@ -67,7 +67,7 @@ describe('pre-parse scan (scanXmlStructure): hostile shapes are refused from the
     assert.throws(() => parseSamlXml(bomb, { limits: METADATA_LIMITS, allowComments: true }), (e: unknown) => e instanceof SamlIntakeError && e.rule === 'intake.depth');
     assert.throws(() => scanXmlStructure(bomb, INTAKE_LIMITS), (e: unknown) => e instanceof SamlIntakeError && e.rule === 'intake.depth');
     // What fits in a 32 KB protocol message is refused the same way.
-    const small = nestedNamespaces(1400);
+    const small = nestedNamespaces(1300);
     assert.ok(Buffer.byteLength(small) < INTAKE_LIMITS.maxXmlBytes);
     refused(small, 'intake.depth');
   });
