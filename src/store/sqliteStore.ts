@@ -196,7 +196,7 @@ export class SqliteStore implements Store {
       touchSession: db.prepare(`UPDATE sessions SET expires_at = ? WHERE sid = ?`),
       destroySession: db.prepare(`DELETE FROM sessions WHERE sid = ?`),
       // Signed-in sessions carry userId; sessions waiting for the second factor carry mfaPending.userId.
-      sessionIdsByIndex: db.prepare(`SELECT sid FROM sessions WHERE json_extract(data, '$.sessionIndex') = ? AND expires_at > ?`),
+      sessionIdsByIndex: db.prepare(`SELECT sid FROM sessions WHERE (CASE WHEN json_valid(data) THEN json_extract(data, '$.sessionIndex') END) = ? AND expires_at > ?`),
       destroyUserSessions: db.prepare(
         `DELETE FROM sessions WHERE sid <> ? AND (json_extract(data, '$.userId') = ? OR json_extract(data, '$.mfaPending.userId') = ?)`,
       ),
