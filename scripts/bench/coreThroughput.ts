@@ -28,8 +28,8 @@ export interface CoreThroughput {
  * Measures Sesame's AWS response production in-process on one core: ConsoleSso.issue as
  * /aws/sso calls it (same settings as src/main.ts), and the pure build-and-sign part of it.
  */
-export async function measureCoreThroughput(installation: BenchInstallation, seconds: number): Promise<CoreThroughput> {
-  const store = SqliteStore.open(installation.dataDir('core-data'));
+export async function measureCoreThroughput(installation: BenchInstallation, seconds: number, dataDirName = 'core-data'): Promise<CoreThroughput> {
+  const store = SqliteStore.open(installation.dataDir(dataDirName));
   try {
     const [benchUser] = await provisionBenchUsers(store, 1);
     const user = (await store.findUserByUsername(benchUser!.username))!;

@@ -16,10 +16,11 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
 };
 
 /**
- * Limits password guesses per account name and per client address. Every attempt is counted
- * *before* the password is checked, atomically in the store (so parallel guesses and several worker
- * processes cannot slip past the limit); a success then takes its count back. Account names are
- * counted whether or not they exist, so a lockout reveals nothing about existence.
+ * Limits password guesses per account name and per client address. An account's attempts are
+ * counted *before* the password is checked, atomically in the store, so parallel guesses and several
+ * worker processes cannot slip past its limit; a success clears the count. A client address counts
+ * only failures: counting in-flight attempts would lock an office NAT whose people sign in at the
+ * same moment. Account names are counted whether or not they exist, so a lockout reveals nothing.
  */
 export class LoginThrottle {
   constructor(
@@ -43,17 +44,22 @@ export class LoginThrottle {
    */
   async beginAttempt(username: string, clientIp: string): Promise<number> {
     const now = this.clock();
-    const client = await this.attempt(`client:${clientIp}`, this.policy.maxFailuresPerClient, now);
-    if (client.lockedUntil > now) return Math.ceil((client.lockedUntil - now) / 1000);
+    const client = await this.store.getThrottle(`client:${clientIp}`);
+    if (client && client.lockedUntil > now) return Math.ceil((client.lockedUntil - now) / 1000);
     const account = await this.attempt(`account:${username}`, this.policy.maxFailuresPerAccount, now);
     if (account.lockedUntil > now) return Math.ceil((account.lockedUntil - now) / 1000);
     return 0;
   }
 
-  /** A successful sign-in clears the account's count and takes its own attempt back from the client's. */
-  async succeeded(username: string, clientIp: string): Promise<void> {
+  /** A wrong password or unknown name: one more failure for the client address (password spraying). */
+  async failed(clientIp: string): Promise<void> {
+    // registerAttempt locks past its limit; here the failure already happened, so the Nth one locks.
+    await this.attempt(`client:${clientIp}`, this.policy.maxFailuresPerClient - 1, this.clock());
+  }
+
+  /** A successful sign-in clears the account's count; the client address keeps its failures. */
+  async succeeded(username: string, _clientIp: string): Promise<void> {
     await this.store.clearThrottle(`account:${username}`);
-    await this.store.forgiveAttempt(`client:${clientIp}`);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { hashPassword, needsRehash, verifyPassword } from './passwordHash';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword } from './passwordHash';
 import { normalizeUsername } from './accountRules';
 import { directoryEntryKey, type LoginThrottle } from './loginThrottle';
 import type { Store, UserRecord } from '../store/store';
@@ -28,7 +29,10 @@ export class PasswordAuthenticator {
 
   static async create(store: Store, throttle: LoginThrottle, directory: DirectorySignIn | null = null): Promise<PasswordAuthenticator> {
     // Verified against for unknown usernames so both paths take one scrypt computation.
-    const dummyHash = await hashPassword('not-a-password-' + Math.random());
+    // A random hash with the current parameters: checking against it costs one full scrypt, and
+    // making it costs nothing at start-up.
+    const { N, r, p } = DEFAULT_SCRYPT;
+    const dummyHash = `scrypt$${N}$${r}$${p}$${randomBytes(16).toString('base64')}$${randomBytes(32).toString('base64')}`;
     return new PasswordAuthenticator(store, throttle, dummyHash, directory);
   }
 
@@ -53,6 +57,7 @@ export class PasswordAuthenticator {
     if (this.directory && username && (await this.directory.handles(user))) return this.signInWithDirectory(username, password, clientIp, channel);
     const matches = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
     if (!user || !user.passwordHash || !matches) {
+      await this.throttle.failed(clientIp);
       await audit('signin.failure', user ? 'wrong_password' : 'unknown_user');
       return { ok: false, reason: 'invalid' };
     }
@@ -93,11 +98,12 @@ export class PasswordAuthenticator {
     if (outcome.reason === 'unavailable') {
       // An outage is nobody's guess: give the counted attempts back so users are not locked out by it.
       await this.store.forgiveAttempt(`account:${username}`);
-      await this.store.forgiveAttempt(`client:${clientIp}`);
       if (gatedEntry !== null) await this.store.forgiveAttempt(directoryEntryKey(gatedEntry));
       throw new DirectoryUnavailableError(outcome.detail);
     }
     if (outcome.reason === 'locked') return { ok: false, reason: 'locked', retryAfterSeconds: outcome.retryAfterSeconds };
-    return outcome.reason === 'disabled' ? { ok: false, reason: 'disabled' } : { ok: false, reason: 'invalid' };
+    if (outcome.reason === 'disabled') return { ok: false, reason: 'disabled' };
+    await this.throttle.failed(clientIp);
+    return { ok: false, reason: 'invalid' };
   }
 }

@@ -22,10 +22,14 @@ describe('LoginThrottle (default policy: 5 attempts per account, 30 per client, 
   });
   afterEach(() => store.close());
 
-  /** `times` attempts that fail (counted, never followed by `succeeded`); returns each answer. */
+  /** `times` attempts that fail (begun, then reported as failed); returns each answer. */
   const fail = async (username: string, ip: string, times: number) => {
     const answers: number[] = [];
-    for (let i = 0; i < times; i++) answers.push(await throttle.beginAttempt(username, ip));
+    for (let i = 0; i < times; i++) {
+      const answer = await throttle.beginAttempt(username, ip);
+      answers.push(answer);
+      if (answer === 0) await throttle.failed(ip);
+    }
     return answers;
   };
 
@@ -60,8 +64,8 @@ describe('LoginThrottle (default policy: 5 attempts per account, 30 per client, 
     assert.deepEqual(await fail('alice', '10.0.0.1', 5), [0, 0, 0, 0, 0]);
   });
 
-  it('password spraying from one client is stopped after 30 attempts; other clients and the sprayed accounts are not', async () => {
-    for (let i = 0; i < 30; i++) assert.equal(await throttle.beginAttempt(`user${i}`, '198.51.100.7'), 0);
+  it('password spraying from one client is stopped after 30 failures; other clients and the sprayed accounts are not', async () => {
+    for (let i = 0; i < 30; i++) assert.deepEqual(await fail(`user${i}`, '198.51.100.7', 1), [0]);
     assert.equal(await throttle.beginAttempt('fresh-name', '198.51.100.7'), 15 * 60);
     assert.equal(await throttle.beginAttempt('fresh-name', '198.51.100.8'), 0, 'other clients are unaffected');
     assert.equal(await throttle.beginAttempt('user3', '198.51.100.8'), 0, 'the sprayed accounts themselves are not locked');
@@ -83,6 +87,13 @@ describe('LoginThrottle (default policy: 5 attempts per account, 30 per client, 
     const answers = await Promise.all(Array.from({ length: 20 }, () => throttle.beginAttempt('alice', '10.0.0.1')));
     assert.equal(answers.filter((a) => a === 0).length, 5);
     assert.equal(answers.filter((a) => a > 0).length, 15);
+  });
+
+  it('40 people behind one office NAT signing in at the same moment are not locked out', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => throttle.beginAttempt(`user${i}`, '203.0.113.10')));
+    assert.deepEqual(answers, Array(40).fill(0));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => throttle.succeeded(`user${i}`, '203.0.113.10')));
+    assert.equal(await throttle.beginAttempt('late-comer', '203.0.113.10'), 0);
   });
 
   it('two processes share the counters: attempts through a second connection to the same file count', async () => {
