@@ -150,7 +150,7 @@ function parsePrivateKey(pem: string, keyPath: string): KeyObject {
     // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled", so look at the PEM labels too.
     const encrypted =
       errnoCode(err) === 'ERR_MISSING_PASSPHRASE' ||
-      /^-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(pem);
+      /^-----BEGIN ENCRYPTED PRIVATE\x20KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(pem);
     const message = encrypted
         ? `Signing key ${keyPath} is passphrase-protected; Sesame needs an unencrypted PEM key, protected by file mode 0600`
         : `Signing key ${keyPath} does not contain a PEM private key (PKCS#8 or PKCS#1 RSA expected)`;
