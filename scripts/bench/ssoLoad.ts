@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import autocannon from 'autocannon';
 import { quantile } from './measureRate';
-
-/** What the /aws/sso page must contain for a request to count as a success: the signed response form. */
-export const isSsoPostPage = (status: number, body: string) => status === 200 && body.includes('name="SAMLResponse"');
+import { BrowserLikeClient } from './openLoopClient';
 
 export interface LatencySummary {
   p50: number;
@@ -84,12 +81,14 @@ export interface OpenLoopResult {
 
 /**
  * Open loop at a fixed rate, spread evenly over the signed-in sessions: requests leave on schedule
- * whether or not earlier ones came back, like independent users. autocannon's own rate limit sends
- * each connection's quota in a burst at the start of every second, which measures bursts, not load.
+ * whether or not earlier ones came back, like independent users, each session from its own
+ * browser-like client. autocannon's own rate limit sends each connection's quota in a burst at the
+ * start of every second, which measures bursts, not load.
  */
 export async function measureAtRate(baseUrl: string, cookies: string[], rate: number, seconds: number): Promise<OpenLoopResult> {
   const url = new URL(`${baseUrl}/aws/sso`);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: cookies.length });
+  const marker = Buffer.from('name="SAMLResponse"');
+  const clients = cookies.map((cookie) => new BrowserLikeClient(url.hostname, Number(url.port), url.pathname, { accept: 'text/html', cookie }, marker));
   const total = Math.max(1, Math.round(rate * seconds));
   const intervalMs = 1000 / rate;
   const latencies: number[] = [];
@@ -98,27 +97,16 @@ export async function measureAtRate(baseUrl: string, cookies: string[], rate: nu
   let failed = 0;
   const start = performance.now() + 5;
 
-  const done = new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     let finished = 0;
-    const complete = (scheduledAt: number, success: boolean) => {
-      latencies.push(performance.now() - scheduledAt);
-      if (success) ok++;
-      else failed++;
-      if (++finished === total) resolve();
-    };
     const send = (index: number) => {
       const scheduledAt = start + index * intervalMs;
-      const request = http.get(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, headers: { accept: 'text/html', cookie: cookies[index % cookies.length]! } },
-        (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => complete(scheduledAt, isSsoPostPage(response.statusCode ?? 0, body)));
-          response.on('error', () => complete(scheduledAt, false));
-        },
-      );
-      request.on('error', () => complete(scheduledAt, false));
+      clients[index % clients.length]!.get((success) => {
+        latencies.push(performance.now() - scheduledAt);
+        if (success) ok++;
+        else failed++;
+        if (++finished === total) resolve();
+      });
     };
     const pump = () => {
       const now = performance.now();
@@ -127,9 +115,8 @@ export async function measureAtRate(baseUrl: string, cookies: string[], rate: nu
     };
     setTimeout(pump, 5);
   });
-  await done;
   const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  for (const client of clients) client.close();
   latencies.sort((a, b) => a - b);
   return {
     targetRate: rate,

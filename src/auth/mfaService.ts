@@ -82,8 +82,7 @@ export class MfaService implements SecondFactorCheck {
 
   /** Enrolled users always give their second factor; members of a "required" group must, enrolled or not. */
   async isRequired(user: UserRecord): Promise<boolean> {
-    if (await this.isEnrolled(user)) return true;
-    return (await this.mfa.groupsRequiringMfaFor(user.id)).length > 0;
+    return this.mfa.secondFactorRequired(user.id);
   }
 
   /** Policy requires a second factor this user does not have yet: the browser sign-in enrols them first. */

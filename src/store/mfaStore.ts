@@ -42,4 +42,9 @@ export interface MfaStore {
   listGroupsRequiringMfa(): Promise<number[]>;
   /** Names of this user's groups that require a second factor. */
   groupsRequiringMfaFor(userId: number): Promise<string[]>;
+  /**
+   * Enrolled, or in a group that requires a second factor: one query, because every request of a
+   * password-only session asks (MfaService.isRequired).
+   */
+  secondFactorRequired(userId: number): Promise<boolean>;
 }

@@ -35,6 +35,11 @@ export class SqliteMfaStore implements MfaStore {
         `SELECT g.name FROM group_mfa_policy p JOIN groups g ON g.id = p.group_id
            JOIN memberships m ON m.group_id = p.group_id WHERE p.required = 1 AND m.user_id = ? ORDER BY g.name`,
       ),
+      secondFactorRequired: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM mfa_totp WHERE user_id = :user)
+             OR EXISTS (SELECT 1 FROM group_mfa_policy p JOIN memberships m ON m.group_id = p.group_id
+                         WHERE p.required = 1 AND m.user_id = :user) AS required`,
+      ),
     };
   }
 
@@ -104,6 +109,10 @@ export class SqliteMfaStore implements MfaStore {
 
   async listGroupsRequiringMfa(): Promise<number[]> {
     return (this.stmt.policies.all() as Array<{ group_id: number }>).map((r) => r.group_id);
+  }
+
+  async secondFactorRequired(userId: number): Promise<boolean> {
+    return (this.stmt.secondFactorRequired.get({ user: userId }) as { required: number }).required === 1;
   }
 
   async groupsRequiringMfaFor(userId: number): Promise<string[]> {

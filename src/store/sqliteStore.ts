@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from './sqliteMigrations';
+import { AuditGroupCommit } from './auditGroupCommit';
 import {
   StoreConflictError,
   type AuditEntry,
@@ -112,20 +113,25 @@ function migrate(db: Database.Database): void {
   apply.immediate();
 }
 
+/** How long a statement waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
 /** The embedded default store: one SQLite file under the data directory, in WAL mode so several processes can share it. */
 export class SqliteStore implements Store {
   /** The connection, for the SQLite implementations of the other store interfaces (SP registry, MFA …). */
   readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private readonly audit: AuditGroupCommit;
 
   private constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
     this.stmt = this.prepare();
+    this.audit = new AuditGroupCommit(this.db, this.stmt.insertAudit, BUSY_TIMEOUT_MS);
   }
 
   /** Opens (creating when needed) `<dataDir>/sesame.db`; the directory and file are private to the owner. */
@@ -208,6 +214,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.audit.flush(true);
     this.db.close();
   }
 
@@ -330,15 +337,9 @@ export class SqliteStore implements Store {
     return this.stmt.removeGrant.run(id).changes > 0;
   }
 
+  /** Committed in groups (AuditGroupCommit): the promise settles once this line is in the database. */
   async appendAudit(entry: AuditEntry): Promise<void> {
-    this.stmt.insertAudit.run(
-      new Date().toISOString(),
-      entry.event,
-      entry.actor,
-      entry.subject ?? null,
-      entry.clientIp ?? null,
-      JSON.stringify(entry.details ?? {}),
-    );
+    return this.audit.append([new Date().toISOString(), entry.event, entry.actor, entry.subject ?? null, entry.clientIp ?? null, JSON.stringify(entry.details ?? {})]);
   }
 
   async listAudit(filter: { event?: string; actor?: string; limit: number }): Promise<AuditRecord[]> {

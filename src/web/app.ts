@@ -10,7 +10,9 @@ import { HttpError } from './httpError';
 import { loginRoutes } from './routes/loginRoutes';
 import { setupRoutes } from './routes/setupRoutes';
 import { portalRoutes } from './routes/portalRoutes';
-import { awsSsoRoutes } from './routes/awsSsoRoutes';
+import { awsSsoRoutes, issueAwsConsoleSignIn } from './routes/awsSsoRoutes';
+import { readStoredSession } from './storedSession';
+import { SESSION_COOKIE_NAME, sessionCookieOptions } from './sessionCookie';
 import { metadataRoutes } from './routes/metadataRoutes';
 import { samlSsoRoutes } from './routes/samlSsoRoutes';
 import { samlSloRoutes } from './routes/samlSloRoutes';
@@ -77,8 +79,19 @@ export function createApp(services: AppServices): express.Express {
   // Compiled templates are cached for the life of the process: nothing is parsed per request.
   app.enable('view cache');
   app.set('query parser', 'simple');
+  // Every page is Cache-Control: no-store, so an ETag (a SHA-1 of each body) would never be used.
+  app.set('etag', false);
+  const sessionChecks = { secondFactor, directory: services.adminConsole?.directory };
 
   app.use(securityHeaders(config.secureCookies));
+  // The hot path (issue 6): a signed-in browser asking for the AWS console is served before any
+  // other middleware, its session read straight from the store; whatever that reader does not
+  // accept goes on through the stack below to the same handler (awsSsoRoutes).
+  app.get(
+    '/aws/sso',
+    readStoredSession({ store, sessionSecret: services.sessionSecret, maxSessionSeconds: config.sessionMaxSeconds, secureCookies: config.secureCookies, checks: sessionChecks }),
+    issueAwsConsoleSignIn(services),
+  );
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
   app.use(metadataRoutes(services));
   app.get('/healthz', (_req, res) => {
@@ -93,26 +106,20 @@ export function createApp(services: AppServices): express.Express {
 
   app.use(
     session({
-      name: 'sesame.sid',
+      name: SESSION_COOKIE_NAME,
       secret: services.sessionSecret,
       store: new StoreSessionStore(store),
       resave: false,
       saveUninitialized: false,
       rolling: true,
       unset: 'destroy',
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.secureCookies,
-        path: '/',
-        maxAge: config.sessionIdleSeconds * 1000,
-      },
+      cookie: { ...sessionCookieOptions(config.secureCookies), maxAge: config.sessionIdleSeconds * 1000 },
     }),
   );
   // Before the form parser: SAML POST endpoints read their raw body (parameter names as sent).
   app.use(samlRawBody(store));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
-  app.use(loadSignedInUser(store, config.sessionMaxSeconds, { secondFactor, directory: services.adminConsole?.directory }));
+  app.use(loadSignedInUser(store, config.sessionMaxSeconds, sessionChecks));
   // Sign-in regenerates the session, which then gets the configured idle time again.
   const anonymousMs = Math.min(ANONYMOUS_SESSION_SECONDS, config.sessionIdleSeconds) * 1000;
   app.use((req, _res, next) => {

@@ -21,15 +21,17 @@ export function errorHandler(log: (line: string) => void) {
       res.json({ error: httpError.heading, message: httpError.message, rule: httpError.rule ?? null });
       return;
     }
+    // Only a signed-in page shows a form (sign-out). Minting a token for anyone else would create a
+    // session, and the Set-Cookie on the answer to an SP's cross-site POST would replace the
+    // browser's own session cookie: one refused SAML message would sign the user out. A session read
+    // by the stored-session reader is read-only: its own token, or no sign-out form.
+    const csrfToken = !req.user ? '' : req.session ? csrfTokenOf(req) : (req.storedSession?.csrfToken ?? '');
     res.render('error', {
       heading: httpError.heading,
       message: httpError.message,
       rule: httpError.rule,
-      user: req.user,
-      // Only a signed-in page shows a form (sign-out). Minting a token for anyone else would create a
-      // session, and the Set-Cookie on the answer to an SP's cross-site POST would replace the
-      // browser's own session cookie: one refused SAML message would sign the user out.
-      csrfToken: req.session && req.user ? csrfTokenOf(req) : '',
+      user: csrfToken ? req.user : undefined,
+      csrfToken,
     });
   };
 }

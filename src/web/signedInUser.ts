@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { SessionData } from 'express-session';
 import type { Store, UserRecord } from '../store/store';
 import type { SecondFactorCheck } from '../auth/secondFactor';
 import type { DirectoryStore } from '../store/directoryStore';
@@ -27,6 +28,40 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
 }
 
+/** What a stored session amounts to on this request. */
+export type SessionVerdict =
+  | { kind: 'anonymous' }
+  /** Past its absolute limit, its user disabled or deleted, or its directory link changed: it must end. */
+  | { kind: 'ended' }
+  /** Opened with the password alone, and the user needs a second factor now. */
+  | { kind: 'step-up'; user: UserRecord }
+  | { kind: 'signed-in'; user: UserRecord };
+
+/**
+ * The checks every request of a session passes, in one place for both ways a session is read
+ * (express-session, and the stored-session reader of the hot route). `signingOut`: signing out
+ * issues nothing, so it works without the step-up.
+ */
+export async function judgeSession(
+  session: Partial<SessionData>,
+  store: Store,
+  maxSessionSeconds: number,
+  checks: SessionChecks,
+  signingOut = false,
+): Promise<SessionVerdict> {
+  const { userId, authnInstant } = session;
+  if (userId === undefined) return { kind: 'anonymous' };
+  const user = await store.findUserById(userId);
+  const expired = authnInstant === undefined || Date.now() - authnInstant > maxSessionSeconds * 1000;
+  if (!user || user.disabled || expired || !(await directoryLinkHolds(session.directoryId, user, checks.directory))) {
+    return { kind: 'ended' };
+  }
+  if (session.secondFactor !== true && !signingOut && checks.secondFactor && (await checks.secondFactor.isRequired(user))) {
+    return { kind: 'step-up', user };
+  }
+  return { kind: 'signed-in', user };
+}
+
 /**
  * Loads the signed-in user for every request. A session past its absolute limit, or whose user was
  * disabled or deleted since, is ended here: disabling a user takes effect on their next click. So is
@@ -36,17 +71,16 @@ function regenerate(req: Request): Promise<void> {
  */
 export function loadSignedInUser(store: Store, maxSessionSeconds: number, checks: SessionChecks = {}) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const { userId, authnInstant } = req.session;
-    if (userId === undefined) return next();
-    const user = await store.findUserById(userId);
-    const expired = authnInstant === undefined || Date.now() - authnInstant > maxSessionSeconds * 1000;
-    if (!user || user.disabled || expired || !(await directoryLinkHolds(req, user, checks.directory))) {
+    const verdict = await judgeSession(req.session, store, maxSessionSeconds, checks, signsOut(req));
+    if (verdict.kind === 'anonymous') return next();
+    if (verdict.kind === 'ended') {
       await regenerate(req);
       return next();
     }
-    if (req.session.secondFactor !== true && !signsOut(req) && checks.secondFactor && (await checks.secondFactor.isRequired(user))) {
+    if (verdict.kind === 'step-up') {
       // Policy changed under a password-only session: it is not a session any more, only "password
       // done", and the second step (or enrolment, with an admin's enrolment code) comes next.
+      const { user } = verdict;
       const target = req.method === 'GET' || req.method === 'HEAD' ? safeNext(req.originalUrl) : '/';
       const sessionIndex = req.session.sessionIndex;
       await regenerate(req);
@@ -61,7 +95,7 @@ export function loadSignedInUser(store: Store, maxSessionSeconds: number, checks
       res.redirect(303, '/login/mfa');
       return;
     }
-    req.user = user;
+    req.user = verdict.user;
     next();
   };
 }
@@ -72,8 +106,7 @@ function signsOut(req: Request): boolean {
 }
 
 /** False when this session signed in as a directory user whose link no longer names the same entry. */
-async function directoryLinkHolds(req: Request, user: UserRecord, directory: DirectoryStore | undefined): Promise<boolean> {
-  const signedInAs = req.session.directoryId;
+async function directoryLinkHolds(signedInAs: string | undefined, user: UserRecord, directory: DirectoryStore | undefined): Promise<boolean> {
   if (signedInAs === undefined || !directory) return true;
   const link = await directory.findDirectoryAccount(user.id);
   return link !== null && link.directoryId === signedInAs;

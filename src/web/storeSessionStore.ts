@@ -6,6 +6,17 @@ const DEFAULT_TTL_MS = 60 * 60 * 1000;
 const MAX_REMEMBERED_EXPIRIES = 10_000;
 
 /**
+ * Rolling sessions get a new expiry on every request. Writing each one would cost a SQLite write
+ * transaction per click, which the worker processes queue for (SQLite has one writer at a time, and
+ * a waiting worker sleeps). So the expiry is written only once it moved by a sixtieth of the idle
+ * time (a minute of an hour), like connect-mongo's touchAfter: a session may end that much early,
+ * never late.
+ */
+export function expiryNeedsWriting(storedExpiresAt: number | undefined, expiresAt: number, idleMs: number): boolean {
+  return storedExpiresAt === undefined || expiresAt - storedExpiresAt >= idleMs / 60;
+}
+
+/**
  * express-session's storage, kept in Sesame's own store: sessions survive restarts and are shared
  * by every worker process. (express-session's MemoryStore leaks and is per process.)
  */
@@ -43,19 +54,13 @@ export class StoreSessionStore extends session.Store {
       .catch((error) => callback?.(error));
   }
 
-  /**
-   * Rolling sessions get a new expiry on every request. Writing each one would cost a SQLite write
-   * transaction per click, which the worker processes queue for (SQLite has one writer at a time, and
-   * a waiting worker sleeps), and makes express-session split every response around the write. So
-   * the expiry is written only once it moved by a sixtieth of the idle time (a minute of an hour),
-   * like connect-mongo's touchAfter: a session may end that much early, never late.
-   */
+  /** See expiryNeedsWriting; a write would also make express-session split the response around it. */
   override touch(sid: string, sess: session.SessionData, callback?: () => void): void {
     const stored = this.storedExpiry.get(sid);
     this.storedExpiry.delete(sid);
     const expiresAt = this.expiry(sess);
     const idleMs = sess.cookie?.originalMaxAge ?? DEFAULT_TTL_MS;
-    if (stored !== undefined && expiresAt - stored < idleMs / 60) {
+    if (!expiryNeedsWriting(stored, expiresAt, idleMs)) {
       callback?.();
       return;
     }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../signedInUser';
 import { allowFormActionTo } from '../securityHeaders';
 import { HttpError } from '../httpError';
@@ -11,18 +11,22 @@ function singleQueryValue(value: unknown, name: string): string | undefined {
   return value;
 }
 
-/** IdP-initiated AWS console sign-in: GET /aws/sso[?role=ARN][&partition=P][&relay=console URL]. */
-export function awsSsoRoutes(deps: { consoleSso: ConsoleSso }): Router {
-  const router = Router();
-  router.get('/aws/sso', requireSignedIn, async (req, res) => {
+/**
+ * IdP-initiated AWS console sign-in: GET /aws/sso[?role=ARN][&partition=P][&relay=console URL].
+ * Mounted twice: first behind the stored-session reader (app.ts, the hot path), then here behind
+ * the ordinary stack for every request that reader passes on.
+ */
+export function issueAwsConsoleSignIn(deps: { consoleSso: ConsoleSso }) {
+  return async (req: Request, res: Response): Promise<void> => {
     const user = req.user!;
+    const session = req.storedSession ?? req.session;
     let post;
     try {
       post = await deps.consoleSso.issue({
         user,
-        authnInstant: new Date(req.session.authnInstant!),
-        sessionIndex: req.session.sessionIndex!,
-        secondFactor: req.session.secondFactor === true,
+        authnInstant: new Date(session.authnInstant!),
+        sessionIndex: session.sessionIndex!,
+        secondFactor: session.secondFactor === true,
         roleArn: singleQueryValue(req.query.role, 'role'),
         partition: singleQueryValue(req.query.partition, 'partition'),
         relayState: singleQueryValue(req.query.relay, 'relay'),
@@ -41,6 +45,11 @@ export function awsSsoRoutes(deps: { consoleSso: ConsoleSso }): Router {
       relayState: post.relayState,
       destinationLabel: 'the AWS console',
     });
-  });
+  };
+}
+
+export function awsSsoRoutes(deps: { consoleSso: ConsoleSso }): Router {
+  const router = Router();
+  router.get('/aws/sso', requireSignedIn, issueAwsConsoleSignIn(deps));
   return router;
 }
