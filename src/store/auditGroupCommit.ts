@@ -66,7 +66,9 @@ export class AuditGroupCommit {
     try {
       if (quick) this.noBusyWait.get();
       try {
-        this.insertBatch(batch.map((line) => line.row));
+        // A lone line is its own (implicit) transaction: no BEGIN and COMMIT statements to run.
+        if (batch.length === 1) this.insert.run(...batch[0]!.row);
+        else this.insertBatch(batch.map((line) => line.row));
       } finally {
         if (quick) this.restoreBusyWait.get();
       }

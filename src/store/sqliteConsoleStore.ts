@@ -1,16 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditRecord } from './store';
 import type { AuditSearch, AwsAccountRecord, ConsoleStore, GroupMember, UserSession } from './consoleStore';
-
-interface AuditRow {
-  id: number;
-  at: string;
-  event: string;
-  actor: string;
-  subject: string | null;
-  client_ip: string | null;
-  details: string;
-}
+import { searchAuditLog } from './sqliteAuditSearch';
 
 /** ConsoleStore over the SqliteStore connection. */
 export class SqliteConsoleStore implements ConsoleStore {
@@ -51,46 +42,7 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   async searchAudit(filter: AuditSearch): Promise<AuditRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.user) {
-      where.push('(actor = ? OR subject = ?)');
-      params.push(filter.user, filter.user);
-    }
-    if (filter.sp) {
-      where.push(`json_extract(details, '$.sp') = ?`);
-      params.push(filter.sp);
-    }
-    if (filter.event) {
-      const prefix = filter.event.endsWith('*') ? filter.event.slice(0, -1) : filter.event.endsWith('.') ? filter.event : null;
-      if (prefix !== null) {
-        // substr comparison, not LIKE: event names may contain _ or %, which LIKE would treat as wildcards.
-        where.push('substr(event, 1, ?) = ?');
-        params.push(prefix.length, prefix);
-      } else {
-        where.push('event = ?');
-        params.push(filter.event);
-      }
-    }
-    if (filter.from) {
-      where.push('at >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to) {
-      where.push('at < ?');
-      params.push(filter.to);
-    }
-    params.push(Math.max(1, Math.min(filter.limit, 100_000)));
-    const sql = `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params) as AuditRow[]).map((row) => ({
-      id: row.id,
-      at: row.at,
-      event: row.event,
-      actor: row.actor,
-      subject: row.subject,
-      clientIp: row.client_ip,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-    }));
+    return searchAuditLog(this.db, filter);
   }
 
   async listUserSessions(userId: number, now: number): Promise<UserSession[]> {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from './sqliteMigrations';
 import { AuditGroupCommit } from './auditGroupCommit';
+import { searchAuditLog } from './sqliteAuditSearch';
 import {
   StoreConflictError,
   type AuditEntry,
@@ -343,30 +344,7 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(filter: { event?: string; actor?: string; limit: number }): Promise<AuditRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.event) {
-      where.push('event = ?');
-      params.push(filter.event);
-    }
-    if (filter.actor) {
-      where.push('actor = ?');
-      params.push(filter.actor);
-    }
-    params.push(Math.max(1, Math.min(filter.limit, 10_000)));
-    const sql = `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params) as Array<{
-      id: number; at: string; event: string; actor: string; subject: string | null; client_ip: string | null; details: string;
-    }>;
-    return rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      event: row.event,
-      actor: row.actor,
-      subject: row.subject,
-      clientIp: row.client_ip,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-    }));
+    return searchAuditLog(this.db, filter);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

@@ -142,6 +142,7 @@ export interface Store {
 
   /** Append-only: there is no update or delete. */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; `event` is an exact name or a prefix ending in "." or "*" (as in the admin console's search). */
   listAudit(filter: { event?: string; actor?: string; limit: number }): Promise<AuditRecord[]>;
 
   /** Installation-wide values generated once (secrets, setup tokens); returns the existing value when set. */

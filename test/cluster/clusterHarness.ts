@@ -4,13 +4,12 @@
  * comes from /proc/net/tcp and each worker's file descriptors (Linux). With that, a test can send one
  * request to worker A and the next to worker B on purpose, instead of hoping round-robin does it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/sesameProcess';
-import { repoRoot } from '../helpers/repoRoot';
+import { childPids, sesameEnv, spawnSesame } from '../../scripts/lib/sesameChild';
 
 export interface ClusterProcess {
   baseUrl: string;
@@ -25,22 +24,6 @@ export interface ClusterProcess {
   /** The primary's exit code (null for a signal). */
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
-}
-
-/** Direct children of `pid`, from /proc/<n>/stat (field 4 is the parent pid). */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) children.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return children.sort((a, b) => a - b);
 }
 
 export function isRunning(pid: number): boolean {
@@ -62,77 +45,30 @@ export async function startClusterProcess(
 ): Promise<ClusterProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-cluster-'));
   const port = options.port ?? (await freePort());
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    SESAME_PORT: String(port),
-    SESAME_HOST: '127.0.0.1',
-    SESAME_BASE_URL: `http://127.0.0.1:${port}`,
-    SESAME_DATA_DIR: path.join(dir, 'data'),
-    SESAME_SIGNING_KEY: path.join(dir, 'certs', 'signing-key.pem'),
-    SESAME_SIGNING_CERT: path.join(dir, 'certs', 'signing-cert.pem'),
-    ...extraEnv,
-  };
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (data: Buffer) => {
-    output += data.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let hasExited = false;
-  void exited.then(() => {
-    hasExited = true;
-    for (const listener of listeners) listener();
-  });
-
-  const waitForOutput = (pattern: RegExp, timeoutMs = 20_000) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) {
-          cleanup();
-          resolve(match);
-        } else if (hasExited) {
-          cleanup();
-          reject(new Error(`sesame exited before printing ${pattern}:\n${output}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`sesame did not print ${pattern} within ${timeoutMs} ms:\n${output}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-      };
-      listeners.add(check);
-      check();
-    });
-
+  const env = sesameEnv(
+    { port, dataDir: path.join(dir, 'data'), keyPath: path.join(dir, 'certs', 'signing-key.pem'), certPath: path.join(dir, 'certs', 'signing-cert.pem') },
+    extraEnv,
+  );
+  const child = spawnSesame(env);
   const instance: ClusterProcess = {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
     dir,
     env,
-    primaryPid: child.pid!,
-    output: () => output,
-    waitForOutput,
-    workerPids: () => childPids(child.pid!),
-    exited,
+    primaryPid: child.pid,
+    output: child.output,
+    waitForOutput: child.waitForOutput,
+    workerPids: () => childPids(child.pid),
+    exited: child.exited,
     stop: async () => {
-      if (!hasExited) child.kill('SIGTERM');
-      const code = await exited;
+      const code = await child.stop();
       fs.rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };
   if (options.waitForListening !== false) {
     try {
-      await waitForOutput(/Sesame listening/);
+      await child.waitForOutput(/Sesame listening/);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;

@@ -1,21 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './repoRoot';
+import { freeLoopbackPort, repoRoot, sesameEnv, spawnSesame } from '../../scripts/lib/sesameChild';
 
 /** A free loopback port (taken from the kernel, then released for the server to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 export interface SesameInstance {
   baseUrl: string;
@@ -30,39 +21,22 @@ export interface SesameInstance {
 export async function startSesame(extraEnv: Record<string, string> = {}): Promise<SesameInstance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-e2e-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    SESAME_PORT: String(port),
-    SESAME_HOST: '127.0.0.1',
-    SESAME_BASE_URL: `http://127.0.0.1:${port}`,
-    SESAME_DATA_DIR: path.join(dir, 'data'),
-    SESAME_SIGNING_KEY: path.join(dir, 'certs', 'signing-key.pem'),
-    SESAME_SIGNING_CERT: path.join(dir, 'certs', 'signing-cert.pem'),
-    ...extraEnv,
-  };
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 20_000;
-  while (!output.includes('Sesame listening')) {
-    if (child.exitCode !== null) throw new Error(`sesame exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`sesame did not start in time:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const env = sesameEnv(
+    { port, dataDir: path.join(dir, 'data'), keyPath: path.join(dir, 'certs', 'signing-key.pem'), certPath: path.join(dir, 'certs', 'signing-cert.pem') },
+    extraEnv,
+  );
+  const child = spawnSesame(env);
+  await child.waitForOutput(/Sesame listening/).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     dir,
     env,
-    output: () => output,
+    output: child.output,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await child.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -82,4 +56,11 @@ export function sesameCli(instance: { env: NodeJS.ProcessEnv }, args: string[], 
     encoding: 'utf8',
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `sesame …` that must succeed: its stdout, or a failed assertion quoting the command and its stderr. */
+export function sesameCliOk(instance: { env: NodeJS.ProcessEnv }, args: string[], stdin?: string): string {
+  const result = sesameCli(instance, args, stdin);
+  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
 }

@@ -3,6 +3,7 @@ import { csrfTokenOf, requireCsrf } from '../csrf';
 import { HttpError } from '../httpError';
 import { adminAction, adminFor, field, inputErrorMessage, inputErrorStatus, takeFlash, type AdminDeps } from './adminCommon';
 import { recentSignIns } from './accountRoutes';
+import { AdminInputError, type AdminService } from '../../admin/adminService';
 
 /** Admin console, users: create, reset password, disable/enable, reset second factor, groups, recent sign-ins. */
 export function adminUserRoutes(deps: AdminDeps): Router {
@@ -73,48 +74,49 @@ export function adminUserRoutes(deps: AdminDeps): Router {
 
   router.get('/users/:username', (req, res) => showUser(req, res));
 
-  router.post('/users/:username/password', requireCsrf, async (req, res) => {
-    const password = field(req, 'password');
-    if (password !== field(req, 'passwordRepeat')) return showUser(req, res, 400, 'The two passwords differ.');
-    await adminAction(
-      req,
-      res,
-      async () => {
-        await adminFor(req, deps).setPassword(String(req.params.username), password);
-        return 'Password set; the user\'s sessions and API tokens are ended. Tell the user through a channel other than email.';
-      },
-      userPath(req),
-      (status, message) => showUser(req, res, status, message),
-    );
-  });
-
-  for (const verb of ['disable', 'enable'] as const) {
-    router.post(`/users/:username/${verb}`, requireCsrf, async (req, res) => {
+  /**
+   * A form on a user's page that changes something: CSRF-checked, done through AdminService (which
+   * audits), then back to the user's page with a message, or the page again with the input error.
+   */
+  const userAction = (action: string, change: (admin: AdminService, username: string, req: Request) => Promise<string>) =>
+    router.post(`/users/:username/${action}`, requireCsrf, async (req, res) => {
       await adminAction(
         req,
         res,
-        async () => {
-          await adminFor(req, deps).setDisabled(String(req.params.username), verb === 'disable');
-          return verb === 'disable' ? 'User disabled: their sessions and API tokens are ended.' : 'User enabled.';
-        },
+        () => change(adminFor(req, deps), String(req.params.username), req),
         userPath(req),
         (status, message) => showUser(req, res, status, message),
       );
     });
-  }
 
-  router.post('/users/:username/mfa-reset', requireCsrf, async (req, res) => {
-    await adminAction(
-      req,
-      res,
-      async () =>
-        (await adminFor(req, deps).resetSecondFactor(String(req.params.username)))
-          ? 'Second factor removed and the user\'s sessions ended. If a group requires one, they need an enrolment code (below) to set up a new one at their next sign-in.'
-          : 'The user had no second factor.',
-      userPath(req),
-      (status, message) => showUser(req, res, status, message),
-    );
+  userAction('password', async (admin, username, req) => {
+    if (field(req, 'password') !== field(req, 'passwordRepeat')) throw new AdminInputError('The two passwords differ.');
+    await admin.setPassword(username, field(req, 'password'));
+    return 'Password set; the user\'s sessions and API tokens are ended. Tell the user through a channel other than email.';
   });
+  userAction('disable', async (admin, username) => {
+    await admin.setDisabled(username, true);
+    return 'User disabled: their sessions and API tokens are ended.';
+  });
+  userAction('enable', async (admin, username) => {
+    await admin.setDisabled(username, false);
+    return 'User enabled.';
+  });
+  userAction('mfa-reset', async (admin, username) =>
+    (await admin.resetSecondFactor(username))
+      ? 'Second factor removed and the user\'s sessions ended. If a group requires one, they need an enrolment code (below) to set up a new one at their next sign-in.'
+      : 'The user had no second factor.',
+  );
+  userAction('unlink-directory', async (admin, username) => {
+    await admin.unlinkDirectoryAccount(username);
+    return 'Directory link removed and the user\'s sessions ended: the next directory sign-in under this name links the account to that entry.';
+  });
+  userAction('groups', async (admin, username, req) =>
+    (await admin.addMember(field(req, 'group'), username)) ? `Added to ${field(req, 'group')}.` : 'Already a member.',
+  );
+  userAction('groups/remove', async (admin, username, req) =>
+    (await admin.removeMember(field(req, 'group'), username)) ? `Removed from ${field(req, 'group')}.` : 'Not a member.',
+  );
 
   // The code is shown on this response only (no redirect, no flash): it is never stored in clear.
   router.post('/users/:username/mfa-enrol-code', requireCsrf, async (req, res) => {
@@ -128,39 +130,6 @@ export function adminUserRoutes(deps: AdminDeps): Router {
     }
     res.setHeader('Cache-Control', 'no-store');
     await showUser(req, res, 200, undefined, { code: issued.code, expiresAt: issued.expiresAt.toISOString() });
-  });
-
-  router.post('/users/:username/unlink-directory', requireCsrf, async (req, res) => {
-    await adminAction(
-      req,
-      res,
-      async () => {
-        await adminFor(req, deps).unlinkDirectoryAccount(String(req.params.username));
-        return 'Directory link removed and the user\'s sessions ended: the next directory sign-in under this name links the account to that entry.';
-      },
-      userPath(req),
-      (status, message) => showUser(req, res, status, message),
-    );
-  });
-
-  router.post('/users/:username/groups', requireCsrf, async (req, res) => {
-    await adminAction(
-      req,
-      res,
-      async () => ((await adminFor(req, deps).addMember(field(req, 'group'), String(req.params.username))) ? `Added to ${field(req, 'group')}.` : 'Already a member.'),
-      userPath(req),
-      (status, message) => showUser(req, res, status, message),
-    );
-  });
-
-  router.post('/users/:username/groups/remove', requireCsrf, async (req, res) => {
-    await adminAction(
-      req,
-      res,
-      async () => ((await adminFor(req, deps).removeMember(field(req, 'group'), String(req.params.username))) ? `Removed from ${field(req, 'group')}.` : 'Not a member.'),
-      userPath(req),
-      (status, message) => showUser(req, res, status, message),
-    );
   });
 
   return router;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BrowserSession, hiddenField, signIn } from '../../helpers/browserSession';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { sesameCli, startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { csvField } from '../../../src/web/routes/adminAuditRoutes';
 import { totpFromPython } from './totpPeer';
 
@@ -21,11 +21,7 @@ const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/Sesame';
 
 let idp: SesameInstance;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 async function signedIn(who: { username: string; password: string }): Promise<BrowserSession> {
   const session = new BrowserSession(idp.baseUrl);

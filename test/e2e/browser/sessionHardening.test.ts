@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BrowserSession, hiddenField, signIn } from '../../helpers/browserSession';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { SqliteStore } from '../../../src/store/sqliteStore';
 import { totpFromPython } from './totpPeer';
 
@@ -29,11 +29,7 @@ const REFEDS_MFA = 'https://refeds.org/profile/mfa';
 
 let idp: SesameInstance;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 async function signedIn(who: { username: string; password: string }): Promise<BrowserSession> {
   const session = new BrowserSession(idp.baseUrl);

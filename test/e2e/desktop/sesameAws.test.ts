@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { startStsEmulator, type StsEmulator } from '../../../src/sts/stsEmulator';
 import { buildIdpMetadata } from '../../../src/saml/idpMetadata';
 import { SqliteStore } from '../../../src/store/sqliteStore';
@@ -46,11 +46,7 @@ let home: string;
 let baseEnv: NodeJS.ProcessEnv;
 let credentialsFile: string;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 function describeRun(result: RunResult): string {
   return `exit ${result.code}${result.timedOut ? ' (TIMED OUT)' : ''} after ${result.ms} ms\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`;

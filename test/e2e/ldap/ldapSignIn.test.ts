@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
 import { BrowserSession, formAction, hiddenField, signIn } from '../../helpers/browserSession';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { sesameCli, startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { certificateFromMetadata, verifyWithXmlsec1 } from '../../helpers/xmlsec';
 import { DIRECTORY_PASSWORDS, DIRECTORY_SEED, LDAP_READER_DN, LDAP_READER_PASSWORD, LDAP_SUFFIX, startSlapd, type Slapd } from '../../helpers/slapd';
 
@@ -24,11 +24,7 @@ let slapd: Slapd;
 let idp: SesameInstance;
 let admin: BrowserSession;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 /** Submits an admin-console form the way a browser without JavaScript would: CSRF token from the page, then POST. */
 async function adminPost(session: BrowserSession, page: string, action: string, fields: Record<string, string>) {

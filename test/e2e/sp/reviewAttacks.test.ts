@@ -13,7 +13,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { BrowserSession, hiddenField, signIn } from '../../helpers/browserSession';
 import { generateTestKeyPair, type TestKeyPair } from '../../helpers/fixtureResponse';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { sesameCli, startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { authnRequest, postBody, redirectQuery, SAML, SAMLP, spMetadata, type AuthnRequestOptions } from './craftedRequests';
 import { samlForm } from './samlBrowser';
 
@@ -28,11 +28,7 @@ const EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 let idp: SesameInstance;
 let spKey: TestKeyPair;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 const sso = () => `${idp.baseUrl}/saml/sso`;
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();

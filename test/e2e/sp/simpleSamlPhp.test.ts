@@ -8,18 +8,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sesameCli, startSesame, type SesameInstance } from '../../helpers/sesameProcess';
+import { startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { CrossSiteBrowser, decodeEntities, simpleSamlPhpAvailable, startSimpleSamlPhp, type SimpleSamlPhpSp } from '../../peers/simpleSamlPhp';
 
 const PASSWORD = 'correct horse battery staple';
 let idp: SesameInstance;
 let ssp: SimpleSamlPhpSp;
 
-function cli(args: string[], stdin?: string) {
-  const result = sesameCli(idp, args, stdin);
-  assert.equal(result.status, 0, `sesame ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
 /** Signs in on Sesame's login page reached through the SP, then follows everything back to the SP. */
 async function loginThroughSp(browser: CrossSiteBrowser, start: string) {
