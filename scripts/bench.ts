@@ -144,7 +144,7 @@ async function measureOverHttp(options: BenchOptions, installation: BenchInstall
     };
   } finally {
     const code = await server.stop();
-    if (code !== 0) responseProblems.push(`the server exited with ${code} on SIGTERM:\n${server.output()}`);
+    if (code !== 0) responseProblems.push(`the server exited with ${code ?? server.exitSignal()} on SIGTERM:\n${server.output().slice(-4000)}`);
   }
 }
 
@@ -157,7 +157,7 @@ async function measureStartup(options: BenchOptions, installation: BenchInstalla
     const expected = options.workers > 1 ? options.workers + 1 : 1;
     if (processes !== expected) problems.push(`start-up: ${processes} Sesame processes running, expected ${expected}`);
     const code = await server.stop();
-    if (code !== 0) problems.push(`start-up run ${i + 1}: the server exited with ${code} on SIGTERM`);
+    if (code !== 0) problems.push(`start-up run ${i + 1}: the server exited with ${code ?? server.exitSignal()} on SIGTERM:\n${server.output().slice(-4000)}`);
   }
   const sorted = [...runs].sort((a, b) => a - b);
   return { runs, medianMs: sorted[Math.floor(sorted.length / 2)]! };

@@ -199,14 +199,23 @@ async function main(): Promise<void> {
       await runClusterPrimary({ workers: config.workers, prepare: () => prepareInstallation(config), log });
       return;
     }
-    const running = await startSesame(config, { role: cluster.isWorker ? 'worker' : 'single' });
-    if (cluster.isWorker) return serveAsClusterWorker(running, log);
+    if (cluster.isWorker) return serveAsClusterWorker(await startSesame(config, { role: 'worker' }), log);
+    // Handlers first: a supervisor may signal the moment it reads "Sesame listening", and a SIGTERM
+    // without a handler kills the process on the spot. One that arrives while starting is kept.
+    let running: Awaited<ReturnType<typeof startSesame>> | undefined;
+    let stopRequested = false;
     const stop = () => {
+      if (!running) {
+        stopRequested = true;
+        return;
+      }
       log('shutting down');
       void running.close().then(() => process.exit(0));
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    running = await startSesame(config, { role: 'single' });
+    if (stopRequested) stop();
   } catch (error) {
     if (error instanceof SigningKeyError) {
       process.stderr.write(`sesame: signing key: ${error.message}\n`);

@@ -13,6 +13,8 @@ export interface SesameServer {
   memory(): ProcessMemory[];
   /** SIGTERM, then waits for the exit; returns the exit code. */
   stop(): Promise<number | null>;
+  /** The signal that ended it, when one did (stop() then returns null). */
+  exitSignal(): NodeJS.Signals | null;
 }
 
 export interface ProcessMemory {
@@ -65,5 +67,6 @@ export async function startSesameServer(options: {
     pids,
     memory: () => pids().map(memoryOf),
     stop: child.stop,
+    exitSignal: child.exitSignal,
   };
 }

@@ -78,6 +78,8 @@ export interface SesameChild {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** The exit code (null for a signal). */
   exited: Promise<number | null>;
+  /** The signal that ended it, once it has exited that way. */
+  exitSignal(): NodeJS.Signals | null;
   hasExited(): boolean;
   /** SIGTERM unless it already exited, then its exit code. */
   stop(): Promise<number | null>;
@@ -92,6 +94,7 @@ export function spawnSesame(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Se
   });
   let output = '';
   let hasExited = false;
+  let exitSignal: NodeJS.Signals | null = null;
   const listeners = new Set<() => void>();
   const onData = (data: Buffer) => {
     output += data.toString();
@@ -103,8 +106,9 @@ export function spawnSesame(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Se
   const stopOnExit = () => child.kill('SIGTERM');
   process.once('exit', stopOnExit);
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       hasExited = true;
+      exitSignal = signal;
       process.removeListener('exit', stopOnExit);
       for (const listener of listeners) listener();
       resolve(code);
@@ -141,6 +145,7 @@ export function spawnSesame(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Se
     waitForOutput,
     exited,
     hasExited: () => hasExited,
+    exitSignal: () => exitSignal,
     stop: async () => {
       if (!hasExited) child.kill('SIGTERM');
       return exited;

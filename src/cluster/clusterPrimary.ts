@@ -152,8 +152,6 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
     await prepared.close();
     throw error;
   }
-  prepared.announce(port);
-
   let stopping = false;
   const stop = (reason: string, exitCode: number) => {
     if (stopping) return;
@@ -168,6 +166,9 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
       );
   };
   supervisor.gaveUp = () => stop('workers crash-looping', 1);
+  // Before "listening" is printed: a supervisor may signal the moment it reads that line, and a
+  // SIGTERM without a handler would kill the primary on the spot, workers' requests and all.
   process.once('SIGTERM', () => stop('SIGTERM', 0));
   process.once('SIGINT', () => stop('SIGINT', 0));
+  prepared.announce(port);
 }
