@@ -141,6 +141,15 @@ export class WorkerSupervisor {
  * Resolves once the workers listen; the process then lives until it is signalled.
  */
 export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise<void> {
+  // Handlers first: a SIGTERM without one kills the primary on the spot, and a supervisor may send
+  // it at any moment, even the one it reads "Sesame listening". One that arrives while starting is
+  // kept, and acted on once the workers are up.
+  let requested: string | null = null;
+  let stop: ((reason: string, exitCode: number) => void) | null = null;
+  const onSignal = (reason: string) => (stop ? stop(reason, 0) : (requested ??= reason));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+
   const prepared = await options.prepare();
   const supervisor = new WorkerSupervisor(options);
   options.log(`starting ${options.workers} worker processes`);
@@ -152,8 +161,9 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
     await prepared.close();
     throw error;
   }
+
   let stopping = false;
-  const stop = (reason: string, exitCode: number) => {
+  stop = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
     options.log(`shutting down (${reason}): letting the workers finish in-flight requests`);
@@ -165,10 +175,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
         () => process.exit(1),
       );
   };
-  supervisor.gaveUp = () => stop('workers crash-looping', 1);
-  // Before "listening" is printed: a supervisor may signal the moment it reads that line, and a
-  // SIGTERM without a handler would kill the primary on the spot, workers' requests and all.
-  process.once('SIGTERM', () => stop('SIGTERM', 0));
-  process.once('SIGINT', () => stop('SIGINT', 0));
+  supervisor.gaveUp = () => stop?.('workers crash-looping', 1);
+  if (requested !== null) return stop(requested, 0);
   prepared.announce(port);
 }

@@ -63,28 +63,42 @@ export class AuditGroupCommit {
     this.pending = [];
     if (batch.length === 0) return;
     const quick = !blocking && (this.busySince === null || Date.now() - this.busySince < QUICK_RETRY_MS);
+    let committed = false;
     try {
       if (quick) this.noBusyWait.get();
       try {
         // A lone line is its own (implicit) transaction: no BEGIN and COMMIT statements to run.
         if (batch.length === 1) this.insert.run(...batch[0]!.row);
         else this.insertBatch(batch.map((line) => line.row));
+        committed = true;
       } finally {
         if (quick) this.restoreBusyWait.get();
       }
-      this.busySince = null;
-      for (const line of batch) line.resolve();
     } catch (error) {
-      if (quick && isBusy(error)) {
+      // Committed already (only restoring the pragma failed): the lines are in; never write them twice.
+      if (!committed) return this.notCommitted(batch, error, quick);
+    }
+    this.busySince = null;
+    for (const line of batch) line.resolve();
+  }
+
+  private notCommitted(batch: PendingLine[], error: unknown, quick: boolean): void {
+    if (isBusy(error)) {
+      if (quick) {
         this.busySince ??= Date.now();
         this.pending = batch.concat(this.pending);
         this.scheduled = true;
         setTimeout(() => this.flush(), 1);
         return;
       }
+      // Still locked after the quick retries and a full busy_timeout: fail these requests (nothing
+      // is issued without its audit line) rather than wait busy_timeout again for each line.
       this.busySince = null;
-      this.oneByOne(batch);
+      for (const line of batch) line.reject(error);
+      return;
     }
+    this.busySince = null;
+    this.oneByOne(batch);
   }
 
   /** One line the database refuses must not take the others with it. */

@@ -112,7 +112,8 @@ export class SqliteMfaStore implements MfaStore {
   }
 
   async secondFactorRequired(userId: number): Promise<boolean> {
-    return (this.stmt.secondFactorRequired.get({ user: userId }) as { required: number }).required === 1;
+    // Anything but a plain 0 counts as required: a surprise in the row type must fail closed.
+    return Number((this.stmt.secondFactorRequired.get({ user: userId }) as { required: number | bigint }).required) !== 0;
   }
 
   async groupsRequiringMfaFor(userId: number): Promise<string[]> {

@@ -89,7 +89,13 @@ export function createApp(services: AppServices): express.Express {
   // accept goes on through the stack below to the same handler (awsSsoRoutes).
   app.get(
     '/aws/sso',
-    readStoredSession({ store, sessionSecret: services.sessionSecret, maxSessionSeconds: config.sessionMaxSeconds, secureCookies: config.secureCookies, checks: sessionChecks }),
+    readStoredSession({
+      store,
+      sessionSecret: services.sessionSecret,
+      maxSessionSeconds: config.sessionMaxSeconds,
+      checks: sessionChecks,
+      tracksClients: services.adminConsole !== undefined,
+    }),
     issueAwsConsoleSignIn(services),
   );
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));

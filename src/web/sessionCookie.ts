@@ -16,6 +16,16 @@ function signatureOf(sid: string, secret: string): string {
   return createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
 }
 
+/** Linear in the length whatever the input (a trailing-whitespace regex is quadratic on long runs of spaces). */
+function trimSpacesAndTabs(text: string): string {
+  const blank = (i: number) => text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09;
+  let start = 0;
+  let end = text.length;
+  while (start < end && blank(start)) start++;
+  while (end > start && blank(end - 1)) end--;
+  return text.slice(start, end);
+}
+
 /**
  * The first cookie called `name` in a Cookie header, as the `cookie` package (express-session's
  * parser) reads it: first occurrence wins, optional double quotes, URI-decoded. Undefined when
@@ -24,8 +34,9 @@ function signatureOf(sid: string, secret: string): string {
 function cookieValue(header: string, name: string): string | undefined {
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
-    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-    let value = pair.slice(eq + 1).trim();
+    // Only spaces and tabs are trimmed, as that parser does: a name it would not match must not match here.
+    if (eq === -1 || trimSpacesAndTabs(pair.slice(0, eq)) !== name) continue;
+    let value = trimSpacesAndTabs(pair.slice(eq + 1));
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     try {
       return decodeURIComponent(value);

@@ -4,6 +4,7 @@ import type { Store } from '../store/store';
 import { judgeSession, type SessionChecks } from './signedInUser';
 import { rolledSessionSetCookie, signedSessionCookieOf } from './sessionCookie';
 import { expiryNeedsWriting } from './storeSessionStore';
+import { currentClient, sameClient } from './sessionClient';
 import './sessionData';
 
 declare module 'express-serve-static-core' {
@@ -20,8 +21,12 @@ export interface StoredSessionReaderOptions {
   store: Store;
   sessionSecret: string;
   maxSessionSeconds: number;
-  secureCookies: boolean;
   checks: SessionChecks;
+  /**
+   * Whether sessions remember where they are used from (accountRoutes' "active sessions"): then a
+   * request from another address or browser goes the ordinary way once, which records it.
+   */
+  tracksClients: boolean;
 }
 
 /**
@@ -31,14 +36,13 @@ export interface StoredSessionReaderOptions {
  * per-request object building, hashing and response hooks, or the middleware in front of it.
  *
  * It only ever says yes: anything but a valid, signed-in session that needs nothing done (no
- * cookie, bad signature, expired, ended, step-up, a secure cookie over plain HTTP) goes on to the
+ * cookie, bad signature, expired, ended, step-up, a secure cookie over plain HTTP, a session seen
+ * from a new address or browser) goes on to the
  * ordinary stack with next('route'), which decides, answers and writes as for any other page.
  */
 export function readStoredSession(options: StoredSessionReaderOptions): RequestHandler {
-  const { store, sessionSecret, maxSessionSeconds, secureCookies, checks } = options;
+  const { store, sessionSecret, maxSessionSeconds, checks, tracksClients } = options;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    // express-session would not send a Secure cookie over plain HTTP; leave that case to it.
-    if (secureCookies && !req.secure) return next('route');
     const cookie = signedSessionCookieOf(req.headers.cookie, sessionSecret);
     if (cookie === null) return next('route');
     const now = Date.now();
@@ -47,12 +51,17 @@ export function readStoredSession(options: StoredSessionReaderOptions): RequestH
     const session = JSON.parse(row.data) as Partial<SessionData>;
     const idleMs = session.cookie?.originalMaxAge;
     if (typeof idleMs !== 'number' || idleMs <= 0) return next('route');
+    // express-session rolls the cookie with the attributes stored in the session, and sends no
+    // Secure cookie over plain HTTP; leave that case to it.
+    const secure = session.cookie?.secure === true;
+    if (secure && !req.secure) return next('route');
+    if (tracksClients && !sameClient(session.client, currentClient(req))) return next('route');
     const verdict = await judgeSession(session, store, maxSessionSeconds, checks);
     if (verdict.kind !== 'signed-in') return next('route');
 
     const expiresAt = now + idleMs;
     if (expiryNeedsWriting(row.expiresAt, expiresAt, idleMs)) await store.touchSession(cookie.sid, expiresAt);
-    res.append('Set-Cookie', rolledSessionSetCookie(cookie, new Date(expiresAt), secureCookies));
+    res.append('Set-Cookie', rolledSessionSetCookie(cookie, new Date(expiresAt), secure));
     req.user = verdict.user;
     req.storedSession = session;
     next();

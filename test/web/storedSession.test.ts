@@ -17,6 +17,7 @@ import type { UserRecord } from '../../src/store/store';
 import { StoreSessionStore } from '../../src/web/storeSessionStore';
 import { readStoredSession } from '../../src/web/storedSession';
 import { SESSION_COOKIE_NAME, sessionCookieOptions } from '../../src/web/sessionCookie';
+import { currentClient } from '../../src/web/sessionClient';
 import type { SecondFactorCheck } from '../../src/auth/secondFactor';
 
 const SECRET = 'a session secret of at least thirty-two characters';
@@ -40,7 +41,9 @@ const secondFactor: SecondFactorCheck = {
 
 function appUnderTest(secureCookies: boolean): express.Express {
   const app = express();
-  const hot = readStoredSession({ store, sessionSecret: SECRET, maxSessionSeconds: MAX_SECONDS, secureCookies, checks: { secondFactor } });
+  // A TLS-terminating proxy on loopback says whether the browser used HTTPS (X-Forwarded-Proto).
+  app.set('trust proxy', 'loopback');
+  const hot = readStoredSession({ store, sessionSecret: SECRET, maxSessionSeconds: MAX_SECONDS, checks: { secondFactor }, tracksClients: true });
   app.get('/hot', hot, (req, res) => {
     res.json({ path: 'hot', user: req.user!.username, sessionIndex: req.storedSession!.sessionIndex, hasExpressSession: req.session !== undefined });
   });
@@ -62,16 +65,21 @@ function appUnderTest(secureCookies: boolean): express.Express {
     req.session.authnInstant = Number(req.query.authnInstant ?? Date.now());
     req.session.sessionIndex = `_index-${user.username}`;
     req.session.secondFactor = req.query.secondFactor === 'yes';
+    req.session.client = currentClient(req);
     res.json({ ok: true });
   });
-  app.get('/hot', (req, res) => res.json({ path: 'ordinary', userId: req.session.userId ?? null }));
+  // The ordinary stack records where a session is used from (accountRoutes' rememberClient).
+  app.get('/hot', (req, res) => {
+    if (req.session.userId !== undefined) req.session.client = currentClient(req);
+    res.json({ path: 'ordinary', userId: req.session.userId ?? null });
+  });
   // A page served by express-session, to compare its rolled cookie with the reader's.
   app.get('/ordinary', (req, res) => res.json({ path: 'ordinary', userId: req.session.userId ?? null }));
   return app;
 }
 
-async function get(pathName: string, cookie?: string) {
-  const response = await fetch(baseUrl + pathName, { headers: cookie ? { cookie } : {} });
+async function get(pathName: string, cookie?: string, headers: Record<string, string> = {}) {
+  const response = await fetch(baseUrl + pathName, { headers: { ...(cookie ? { cookie } : {}), ...headers } });
   return { status: response.status, setCookie: response.headers.getSetCookie(), json: (await response.json()) as Record<string, unknown> };
 }
 
@@ -179,16 +187,31 @@ describe('stored-session reader', () => {
     assert.equal((await get('/hot', bothFactors)).json.path, 'hot');
   });
 
-  test('with secure cookies, a request over plain HTTP goes the ordinary way (express-session would not roll its cookie)', async () => {
-    const cookie = await signInAs('alice');
+  test('a Secure session cookie over plain HTTP goes the ordinary way (express-session would not roll it); over HTTPS it is served', async () => {
     const secureServer = http.createServer(appUnderTest(true));
     await new Promise<void>((resolve) => secureServer.listen(0, '127.0.0.1', resolve));
     try {
-      const url = `http://127.0.0.1:${(secureServer.address() as { port: number }).port}/hot`;
-      const response = await fetch(url, { headers: { cookie } });
-      assert.equal(((await response.json()) as { path: string }).path, 'ordinary');
+      const url = `http://127.0.0.1:${(secureServer.address() as { port: number }).port}`;
+      const https = { 'x-forwarded-proto': 'https' };
+      const signIn = await fetch(`${url}/test-sign-in?user=alice`, { headers: https });
+      const setCookie = signIn.headers.getSetCookie()[0]!;
+      assert.match(setCookie, /; Secure/);
+      const cookie = setCookie.split(';')[0]!;
+      const overHttp = await fetch(`${url}/hot`, { headers: { cookie } });
+      assert.equal(((await overHttp.json()) as { path: string }).path, 'ordinary');
+      const overHttps = await fetch(`${url}/hot`, { headers: { cookie, ...https } });
+      assert.equal(((await overHttps.json()) as { path: string }).path, 'hot');
+      assert.match(overHttps.headers.getSetCookie()[0]!, /; Secure; SameSite=Lax$/);
     } finally {
       await new Promise((resolve) => secureServer.close(resolve));
     }
+  });
+
+  test('a session used from a new browser goes the ordinary way once, which records it ("active sessions"); then it is served', async () => {
+    const cookie = await signInAs('alice');
+    assert.equal((await get('/hot', cookie)).json.path, 'hot');
+    const elsewhere = { 'user-agent': 'another browser' };
+    assert.equal((await get('/hot', cookie, elsewhere)).json.path, 'ordinary');
+    assert.equal((await get('/hot', cookie, elsewhere)).json.path, 'hot');
   });
 });

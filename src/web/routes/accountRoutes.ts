@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { csrfTokenOf, requireCsrf } from '../csrf';
 import { requireSignedIn } from '../signedInUser';
+import { currentClient, sameClient } from '../sessionClient';
 import { hashPassword } from '../../auth/passwordHash';
 import { AccountInputError, checkNewPassword } from '../../auth/accountRules';
 import { MfaInputError } from '../../auth/mfaService';
@@ -39,10 +40,8 @@ export async function recentSignIns(services: AdminConsoleServices, username: st
  */
 function rememberClient(req: Request, _res: Response, next: NextFunction): void {
   if (req.user) {
-    const ip = req.ip ?? 'unknown';
-    const userAgent = (req.get('user-agent') ?? '').slice(0, 200);
-    const known = req.session.client;
-    if (!known || known.ip !== ip || known.userAgent !== userAgent) req.session.client = { ip, userAgent };
+    const client = currentClient(req);
+    if (!sameClient(req.session.client, client)) req.session.client = client;
   }
   next();
 }
