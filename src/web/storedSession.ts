@@ -36,9 +36,9 @@ export interface StoredSessionReaderOptions {
  * per-request object building, hashing and response hooks, or the middleware in front of it.
  *
  * It only ever says yes: anything but a valid, signed-in session that needs nothing done (no
- * cookie, bad signature, expired, ended, step-up, a secure cookie over plain HTTP, a session seen
- * from a new address or browser) goes on to the
- * ordinary stack with next('route'), which decides, answers and writes as for any other page.
+ * cookie, bad signature, expired, ended, step-up, a Secure cookie over plain HTTP, a session seen
+ * from a new address or browser) goes on to the ordinary stack with next('route'), which decides,
+ * answers and writes as for any other page.
  */
 export function readStoredSession(options: StoredSessionReaderOptions): RequestHandler {
   const { store, sessionSecret, maxSessionSeconds, checks, tracksClients } = options;
