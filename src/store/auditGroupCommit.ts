@@ -18,7 +18,9 @@ const isBusy = (error: unknown) => String((error as { code?: unknown })?.code ??
  * Group commit of audit lines. The lines appended during one turn of the event loop are written in
  * one transaction just after it (setImmediate), and each caller's promise settles only once its
  * line is committed: an assertion never leaves before its audit line, yet under load one WAL append
- * and one write lock serve many requests instead of one each.
+ * and one write lock serve many requests instead of one each. (Committed, as every write here, with
+ * synchronous=NORMAL: a crash of the process loses nothing committed; a power cut may lose the
+ * last lines.)
  *
  * Another process (a worker, the primary's checkpoint) may hold the write lock. SQLite's busy
  * handler would then sleep 1, 2, 5 … ms with the whole event loop stopped; instead the commit is
