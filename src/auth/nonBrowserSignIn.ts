@@ -57,30 +57,26 @@ export class NonBrowserSignIn {
     const user = password.user;
     if (!(await this.secondFactor.isRequired(user))) return { ok: true, user, secondFactor: false };
     if (this.secondFactor.mustEnrol && (await this.secondFactor.mustEnrol(user))) {
-      await this.store.appendAudit({
-        event: 'signin.failure',
-        actor: user.username,
-        subject: user.username,
-        clientIp,
-        details: { channel, reason: 'second_factor_not_enrolled' },
-      });
-      return { ok: false, reason: 'second_factor_enrolment_required' };
+      return this.refuse(user, clientIp, channel, 'second_factor_not_enrolled', 'second_factor_enrolment_required');
     }
 
     const otp = credentials.otp?.trim() ?? '';
-    if (otp === '') {
-      await this.store.appendAudit({
-        event: 'signin.failure',
-        actor: user.username,
-        subject: user.username,
-        clientIp,
-        details: { channel, reason: 'second_factor_missing' },
-      });
-      return { ok: false, reason: 'second_factor_required' };
-    }
+    if (otp === '') return this.refuse(user, clientIp, channel, 'second_factor_missing', 'second_factor_required');
     // The implementation throttles guesses and audits each outcome itself.
     const outcome = await this.secondFactor.verify(user, otp, clientIp, channel);
     if (outcome === 'ok') return { ok: true, user, secondFactor: true };
     return { ok: false, reason: outcome === 'locked' ? 'second_factor_locked' : 'second_factor_invalid' };
+  }
+
+  /** A password that was right, and a second factor that is missing: audited, then refused. */
+  private async refuse(
+    user: UserRecord,
+    clientIp: string,
+    channel: string,
+    auditReason: string,
+    reason: 'second_factor_required' | 'second_factor_enrolment_required',
+  ): Promise<NonBrowserSignInResult> {
+    await this.store.appendAudit({ event: 'signin.failure', actor: user.username, subject: user.username, clientIp, details: { channel, reason: auditReason } });
+    return { ok: false, reason };
   }
 }

@@ -91,3 +91,11 @@ export async function signIn(session: BrowserSession, username: string, password
   if (!csrf) throw new Error('no CSRF token on the login page');
   return session.postForm('/login', { _csrf: csrf, username, password, next });
 }
+
+/** A browser signed in through the form, or a failed assertion quoting the answer. */
+export async function signedInSession(baseUrl: string, who: { username: string; password: string }): Promise<BrowserSession> {
+  const session = new BrowserSession(baseUrl);
+  const login = await signIn(session, who.username, who.password);
+  if (login.status !== 303) throw new Error(`sign-in of ${who.username} answered ${login.status}: ${login.body.slice(0, 300)}`);
+  return session;
+}

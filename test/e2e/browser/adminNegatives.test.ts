@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BrowserSession, hiddenField, signIn } from '../../helpers/browserSession';
+import { BrowserSession, hiddenField, signIn, signedInSession } from '../../helpers/browserSession';
 import { sesameCli, startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { csvField } from '../../../src/web/routes/adminAuditRoutes';
 import { totpFromPython } from './totpPeer';
@@ -23,12 +23,7 @@ let idp: SesameInstance;
 
 const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
-async function signedIn(who: { username: string; password: string }): Promise<BrowserSession> {
-  const session = new BrowserSession(idp.baseUrl);
-  const login = await signIn(session, who.username, who.password);
-  assert.equal(login.status, 303, `${who.username}: ${login.body.slice(0, 300)}`);
-  return session;
-}
+const signedIn = (who: { username: string; password: string }) => signedInSession(idp.baseUrl, who);
 
 async function csrfOf(session: BrowserSession, page = '/account'): Promise<string> {
   const token = hiddenField((await session.get(page)).body, '_csrf');

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BrowserSession, hiddenField, signIn } from '../../helpers/browserSession';
+import { BrowserSession, hiddenField, signIn, signedInSession } from '../../helpers/browserSession';
 import { startSesame, type SesameInstance, sesameCliOk } from '../../helpers/sesameProcess';
 import { SqliteStore } from '../../../src/store/sqliteStore';
 import { totpFromPython } from './totpPeer';
@@ -31,12 +31,7 @@ let idp: SesameInstance;
 
 const cli = (args: string[], stdin?: string) => sesameCliOk(idp, args, stdin);
 
-async function signedIn(who: { username: string; password: string }): Promise<BrowserSession> {
-  const session = new BrowserSession(idp.baseUrl);
-  const login = await signIn(session, who.username, who.password);
-  assert.equal(login.status, 303, `${who.username}: ${login.body.slice(0, 300)}`);
-  return session;
-}
+const signedIn = (who: { username: string; password: string }) => signedInSession(idp.baseUrl, who);
 
 async function api(method: string, pathName: string, body?: unknown, token?: string) {
   const headers: Record<string, string> = {};
